@@ -1,0 +1,42 @@
+#pragma once
+
+#include <concepts>
+#include <string_view>
+
+#include "chunk.hpp"
+#include "dialect.hpp"
+#include "planner.hpp"
+
+namespace bulkinsert {
+
+/// A database connection bulkinsert can load through. A backend is the only code that talks to a
+/// driver; it supplies limits, transactions, and four ways to run a parameterised INSERT:
+///
+/// - `prepare(sql)`: a statement prepared once on this connection and cached by its text;
+/// - `run(stmt, chunk)`: execute it once with all of the chunk's values, row after row;
+/// - `run_each(stmt, chunk)`: execute it once per row (it binds one row); a backend may pipeline;
+/// - `run_once(sql, chunk)`: parse, bind and execute unprepared, once, waiting for the reply.
+template <class B>
+concept backend = requires(B& b, const B& cb, std::string_view sql, const Chunk& chunk,
+                           const typename B::statement_type& stmt) {
+  requires dialect<typename B::dialect_type>;
+  typename B::default_strategy;
+  { B::name } -> std::convertible_to<std::string_view>;
+  { cb.limits() } -> std::same_as<Limits>;
+  b.begin();
+  b.commit();
+  { b.rollback() } noexcept;
+  b.execute(sql);
+  { b.prepare(sql) } -> std::same_as<const typename B::statement_type&>;
+  { b.run(stmt, chunk) } -> std::same_as<SendStats>;
+  { b.run_each(stmt, chunk) } -> std::same_as<SendStats>;
+  { b.run_once(sql, chunk) } -> std::same_as<SendStats>;
+};
+
+/// A backend that streams rows with COPY ... FROM STDIN.
+template <class B>
+concept copy_capable = backend<B> && requires(B& b, const Chunk& chunk) {
+  { b.copy_in(chunk) } -> std::same_as<SendStats>;
+};
+
+}  // namespace bulkinsert

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "error.hpp"
+#include "table.hpp"
+#include "value.hpp"
+
+namespace bulkinsert {
+
+/// A block of rows on its way to the database: what a strategy sends and a backend encodes.
+/// It does not know the row type; value(row, column) reads through the Table that built it.
+/// A chunk borrows its rows and is valid only during the send call that receives it.
+class Chunk {
+ public:
+  using Reader = ValueRef (*)(const void* table, const void* row, std::size_t column, detail::ValueArena& arena);
+
+  Chunk(const TableSpec& spec, const void* table, Reader reader, const void* const* rows, std::size_t count,
+        std::size_t index, std::size_t first_input_row, detail::ValueArena& arena) noexcept
+      : spec_(&spec),
+        table_(table),
+        reader_(reader),
+        rows_(rows),
+        count_(count),
+        index_(index),
+        first_(first_input_row),
+        arena_(&arena) {}
+
+  /// The target table and its columns.
+  [[nodiscard]] const TableSpec& table() const noexcept { return *spec_; }
+  [[nodiscard]] std::size_t columns() const noexcept { return spec_->columns.size(); }
+  /// Rows in this chunk.
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+  /// 0-based position of this chunk in the call.
+  [[nodiscard]] std::size_t index() const noexcept { return index_; }
+  /// The input rows this chunk holds, 0-based, [first, last).
+  [[nodiscard]] RowRange input_rows() const noexcept { return {first_, first_ + count_}; }
+
+  /// The value of `column` in row `row` (0-based within the chunk). Throws InputError naming the
+  /// input row and column if the value cannot be represented.
+  [[nodiscard]] ValueRef value(std::size_t row, std::size_t column) const {
+    try {
+      return reader_(table_, rows_[row], column, *arena_);
+    } catch (const ValueError& e) {
+      throw InputError(describe(row, column, e.what()));
+    }
+  }
+
+  /// Rows [first, first + count) of this chunk, keeping their input numbering.
+  [[nodiscard]] Chunk slice(std::size_t first, std::size_t count) const noexcept {
+    Chunk c = *this;
+    c.rows_ += first;
+    c.count_ = count;
+    c.first_ += first;
+    return c;
+  }
+
+  /// "row 12, column \"email\": <what>", with the input row number, for errors about one value.
+  [[nodiscard]] std::string describe(std::size_t row, std::size_t column, std::string_view what) const {
+    return fmt::format("row {}, column \"{}\" of table \"{}\": {}", first_ + row, spec_->columns[column],
+                       spec_->name, what);
+  }
+
+ private:
+  const TableSpec* spec_;
+  const void* table_;
+  Reader reader_;
+  const void* const* rows_;
+  std::size_t count_;
+  std::size_t index_;
+  std::size_t first_;
+  detail::ValueArena* arena_;
+};
+
+/// What a strategy reports for one chunk.
+struct SendStats {
+  std::size_t statements = 0;  ///< statements (or COPY commands) executed
+  std::size_t bytes = 0;       ///< payload bytes handed to the driver, where known
+  std::size_t rows = 0;        ///< rows the database reported as written
+  friend SendStats& operator+=(SendStats& a, const SendStats& b) noexcept {
+    a.statements += b.statements;
+    a.bytes += b.bytes;
+    a.rows += b.rows;
+    return a;
+  }
+};
+
+}  // namespace bulkinsert

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "../dialect.hpp"
+#include "../table.hpp"
+
+namespace bulkinsert::detail {
+
+/// `"schema"."table"`, or `"table"` without a schema.
+template <dialect D>
+void append_table_name(std::string& out, const TableSpec& t) {
+  if (!t.schema.empty()) {
+    D::quote(out, t.schema, "schema");
+    out += '.';
+  }
+  D::quote(out, t.name, "table");
+}
+
+/// `("a", "b", "c")`
+template <dialect D>
+void append_column_list(std::string& out, const TableSpec& t) {
+  out += '(';
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    if (c != 0) out += ", ";
+    D::quote(out, t.columns[c], "column");
+  }
+  out += ')';
+}
+
+/// `INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $4)` for `rows` rows.
+template <dialect D>
+[[nodiscard]] std::string insert_values_sql(const TableSpec& t, std::size_t rows) {
+  const std::size_t cols = t.columns.size();
+  std::string sql = "INSERT INTO ";
+  append_table_name<D>(sql, t);
+  sql += ' ';
+  append_column_list<D>(sql, t);
+  sql += " VALUES ";
+  sql.reserve(sql.size() + rows * cols * 9);
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (std::size_t c = 0; c < cols; ++c) {
+      if (c != 0) sql += ", ";
+      D::placeholder(sql, ++n);
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
+/// Checks every name of `t` can be quoted in dialect D; throws InputError naming the first that cannot,
+/// and for a table with no columns or a column named twice.
+template <dialect D>
+void check_names(const TableSpec& t) {
+  if (t.columns.empty()) throw InputError(fmt::format("table \"{}\" has no columns", t.name));
+  std::string scratch;
+  append_table_name<D>(scratch, t);
+  append_column_list<D>(scratch, t);
+  for (std::size_t i = 0; i < t.columns.size(); ++i)
+    for (std::size_t j = i + 1; j < t.columns.size(); ++j)
+      if (t.columns[i] == t.columns[j])
+        throw InputError(fmt::format("table \"{}\": column \"{}\" is listed twice", t.name, t.columns[i]));
+}
+
+}  // namespace bulkinsert::detail

@@ -1,0 +1,307 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include "bulkinsert.hpp"
+#include "detail/sql_builder.hpp"
+#include "postgres/encoding.hpp"
+#include "postgres/pqxx_session.hpp"
+
+namespace bulkinsert {
+
+/// PostgreSQL through libpqxx, and libpq underneath for the hot paths. Owns or borrows a pqxx::connection.
+///
+/// libpqxx (in detail::PqxxSession) opens the connection and runs the transaction; inside it, rows
+/// travel through libpq directly: COPY BINARY, pipelined prepared statements and parameter arrays are
+/// what make the strategies as fast as hand-written libpq, and libpqxx 6.4 has none of them.
+class PostgresBackend {
+ public:
+  using dialect_type = PostgresDialect;
+  using default_strategy = Copy;
+  static constexpr std::string_view name = "postgres";
+
+  /// A statement prepared on this connection under a name of ours.
+  struct Statement {
+    std::string name;
+  };
+  using statement_type = Statement;
+
+  /// Connects with a libpq connection string ("host=/tmp dbname=app" or "postgresql://...").
+  explicit PostgresBackend(const std::string& conninfo) : session_(conninfo) {}
+  /// Borrows a connection the caller opened; it must outlive the backend and have no transaction open
+  /// while an insert runs.
+  explicit PostgresBackend(pqxx::connection_base& connection) : session_(connection) {}
+
+  PostgresBackend(const PostgresBackend&) = delete;
+  PostgresBackend& operator=(const PostgresBackend&) = delete;
+
+  [[nodiscard]] pqxx::connection_base& connection() noexcept { return session_.connection(); }
+
+  /// The Bind message counts parameters in 16 bits: 65,535 per statement, enforced by libpq itself.
+  [[nodiscard]] Limits limits() const noexcept { return {65535, 0}; }
+
+  void begin() {
+    session_.begin();
+    column_types_.clear();  // a table may have changed since the last transaction
+  }
+  void commit() { session_.commit(); }
+  void rollback() noexcept { session_.rollback(); }
+
+  /// Runs SQL that takes no parameters (inside the open transaction, if any).
+  void execute(std::string_view sql) { session_.execute(sql); }
+
+  const Statement& prepare(std::string_view sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
+    PGconn* c = session_.raw();
+    if (statements_.size() >= 32) deallocate_all(c);
+    Statement stmt{fmt::format("bulkinsert_{}", ++statement_counter_)};
+    const std::string text{sql};
+    check(c, Result{PQprepare(c, stmt.name.c_str(), text.c_str(), 0, nullptr)}, PGRES_COMMAND_OK);
+    return statements_.emplace(text, std::move(stmt)).first->second;
+  }
+
+  SendStats run(const Statement& stmt, const Chunk& chunk) {
+    PGconn* c = session_.raw();
+    params_.encode(chunk);
+    Result r{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
+                            params_.formats(), 0)};
+    check(c, r, PGRES_COMMAND_OK);
+    return {1, params_.bytes(), affected(r)};
+  }
+
+  SendStats run_once(std::string_view sql, const Chunk& chunk) {
+    PGconn* c = session_.raw();
+    const std::string text{sql};
+    params_.encode(chunk);
+    Result r{PQexecParams(c, text.c_str(), params_.count(), nullptr, params_.values(), params_.lengths(),
+                          params_.formats(), 0)};
+    check(c, r, PGRES_COMMAND_OK, chunk.input_rows().first);
+    return {1, params_.bytes(), affected(r)};
+  }
+
+  /// One execution per row, pipelined (libpq 14+): every row is sent before the first reply is read,
+  /// so the chunk costs one round trip instead of one per row.
+  SendStats run_each(const Statement& stmt, const Chunk& chunk) {
+    PGconn* c = session_.raw();
+    SendStats stats;
+#ifdef LIBPQ_HAS_PIPELINING
+    if (PQenterPipelineMode(c) != 1) fail(c, nullptr);
+    std::size_t sent = 0;
+    try {
+      for (; sent < chunk.size(); ++sent) {
+        params_.encode_rows(chunk, sent, 1);
+        if (PQsendQueryPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
+                                params_.formats(), 0) != 1)
+          fail(c, nullptr);
+        stats.bytes += params_.bytes();
+      }
+    } catch (...) {
+      // Leave the connection usable (out of pipeline mode) before the error travels on.
+      finish_pipeline(c, sent, chunk, nullptr);
+      throw;
+    }
+    stats.rows = finish_pipeline(c, sent, chunk, &stats);
+    stats.statements = sent;
+#else
+    for (std::size_t r = 0; r < chunk.size(); ++r) {
+      params_.encode_rows(chunk, r, 1);
+      Result res{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
+                                params_.formats(), 0)};
+      check(c, res, PGRES_COMMAND_OK, chunk.input_rows().first + r);
+      stats += SendStats{1, params_.bytes(), affected(res)};
+    }
+#endif
+    return stats;
+  }
+
+  /// COPY ... FROM STDIN: binary when every target column's type has a binary encoder here, text otherwise.
+  /// Rows are encoded into a buffer flushed every 256 KiB, so memory does not grow with the chunk.
+  SendStats copy_in(const Chunk& chunk) {
+    PGconn* c = session_.raw();
+    const std::vector<unsigned>& types = column_types(c, chunk.table());
+    bool binary = types.size() == chunk.columns();
+    for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
+
+    std::string sql = "COPY ";
+    detail::append_table_name<dialect_type>(sql, chunk.table());
+    sql += ' ';
+    detail::append_column_list<dialect_type>(sql, chunk.table());
+    sql += binary ? " FROM STDIN (FORMAT binary)" : " FROM STDIN";
+    check(c, Result{PQexec(c, sql.c_str())}, PGRES_COPY_IN);
+
+    SendStats stats{1, 0, 0};
+    std::string& buf = copy_buffer_;
+    buf.clear();
+    constexpr std::size_t flush_at = 256 * 1024;
+    try {
+      if (binary) detail::pg::copy_binary_header(buf);
+      for (std::size_t r = 0; r < chunk.size(); ++r) {
+        if (binary) detail::pg::copy_binary_row(buf, chunk, r, types);
+        else detail::pg::copy_text_row(buf, chunk, r);
+        if (buf.size() >= flush_at) stats.bytes += put_copy_data(c, buf);
+      }
+      if (binary) detail::pg::copy_binary_trailer(buf);
+      stats.bytes += put_copy_data(c, buf);
+    } catch (const InputError&) {
+      // The server discards the whole COPY when the client ends it with an error message.
+      PQputCopyEnd(c, "bulkinsert: a row could not be encoded; COPY abandoned");
+      drain(c);
+      throw;
+    }
+    if (PQputCopyEnd(c, nullptr) != 1) fail(c, nullptr);
+    Result r{PQgetResult(c)};
+    check(c, r, PGRES_COMMAND_OK);
+    drain(c);
+    stats.rows = affected(r);
+    return stats;
+  }
+
+ private:
+  struct Clear {
+    void operator()(PGresult* r) const noexcept { PQclear(r); }
+  };
+  using Result = std::unique_ptr<PGresult, Clear>;
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  static std::size_t affected(const Result& r) {
+    const char* n = PQcmdTuples(r.get());
+    return n != nullptr && *n != '\0' ? static_cast<std::size_t>(std::strtoull(n, nullptr, 10)) : 0;
+  }
+
+  /// Throws DatabaseError with the SQLSTATE; `input_row`, when known, is the input row the statement carried.
+  [[noreturn]] static void fail(PGconn* c, const PGresult* r, std::size_t input_row = static_cast<std::size_t>(-1)) {
+    const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string message;
+    if (r != nullptr && PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) != nullptr) {
+      message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+      if (const char* detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL)) message += fmt::format(" ({})", detail);
+    } else {
+      message = PQerrorMessage(c);
+      while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    }
+    if (input_row != static_cast<std::size_t>(-1)) message += fmt::format(" [input row {}]", input_row);
+    // Without a SQLSTATE the connection itself failed: 08006, connection_failure.
+    throw DatabaseError(state != nullptr ? state : (PQstatus(c) == CONNECTION_BAD ? "08006" : "XX000"), message);
+  }
+
+  static void check(PGconn* c, const Result& r, ExecStatusType expected,
+                    std::size_t input_row = static_cast<std::size_t>(-1)) {
+    if (!r || PQresultStatus(r.get()) != expected) fail(c, r.get(), input_row);
+  }
+
+  /// Reads and drops results until libpq has none left for the current command.
+  static void drain(PGconn* c) {
+    while (PGresult* r = PQgetResult(c)) PQclear(r);
+  }
+
+  static std::size_t put_copy_data(PGconn* c, std::string& buf) {
+    const std::size_t n = buf.size();
+    if (n != 0 && PQputCopyData(c, buf.data(), static_cast<int>(n)) != 1) {
+      PQputCopyEnd(c, "bulkinsert: sending failed");
+      fail(c, nullptr);
+    }
+    buf.clear();
+    return n;
+  }
+
+#ifdef LIBPQ_HAS_PIPELINING
+  /// Syncs the pipeline, reads one result per sent row, and leaves pipeline mode. Throws the first
+  /// error (naming its input row) once the connection is back to normal; with `stats` null, only cleans up.
+  std::size_t finish_pipeline(PGconn* c, std::size_t sent, const Chunk& chunk, SendStats* stats) {
+    std::size_t rows = 0;
+    std::optional<DatabaseError> first_error;
+    if (PQpipelineSync(c) != 1) fail(c, nullptr);
+    for (std::size_t i = 0; i < sent; ++i) {
+      Result r{PQgetResult(c)};
+      if (!r) {
+        if (!first_error) first_error = capture(c, nullptr, chunk.input_rows().first + i);
+        break;
+      }
+      const auto status = PQresultStatus(r.get());
+      if (status == PGRES_COMMAND_OK) rows += affected(r);
+      else if (status != PGRES_PIPELINE_ABORTED && !first_error) first_error = capture(c, r.get(), chunk.input_rows().first + i);
+      drain(c);  // the NULL that ends each query's results
+    }
+    // Up to and including the sync's own result.
+    for (;;) {
+      Result r{PQgetResult(c)};
+      if (!r) {
+        if (PQstatus(c) == CONNECTION_BAD) break;
+        continue;
+      }
+      if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
+    }
+    PQexitPipelineMode(c);
+    if (first_error && stats != nullptr) throw *first_error;
+    return rows;
+  }
+
+  static DatabaseError capture(PGconn* c, const PGresult* r, std::size_t input_row) {
+    try {
+      fail(c, r, input_row);
+    } catch (const DatabaseError& e) {
+      return e;
+    }
+  }
+#endif
+
+  const std::vector<unsigned>& column_types(PGconn* c, const TableSpec& table) {
+    std::string qualified;
+    detail::append_table_name<dialect_type>(qualified, table);
+    if (auto it = column_types_.find(qualified); it != column_types_.end() && it->second.first == table.columns)
+      return it->second.second;
+    const char* sql =
+        "SELECT a.attname, a.atttypid FROM pg_catalog.pg_attribute a "
+        "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+    const char* values[] = {qualified.c_str()};
+    Result r{PQexecParams(c, sql, 1, nullptr, values, nullptr, nullptr, 0)};
+    check(c, r, PGRES_TUPLES_OK);
+    std::vector<unsigned> types;
+    for (const std::string& column : table.columns) {
+      for (int i = 0; i < PQntuples(r.get()); ++i) {
+        if (column == PQgetvalue(r.get(), i, 0)) {
+          types.push_back(static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 1), nullptr, 10)));
+          break;
+        }
+      }
+    }
+    // A column the catalog lacks leaves `types` short: COPY then goes as text and the server names the column.
+    auto& entry = column_types_[qualified];
+    entry = {table.columns, std::move(types)};
+    return entry.second;
+  }
+
+  void deallocate_all(PGconn* c) {
+    for (const auto& [sql, stmt] : statements_) {
+      const std::string dealloc = fmt::format("DEALLOCATE {}", stmt.name);
+      Result{PQexec(c, dealloc.c_str())};
+    }
+    statements_.clear();
+  }
+
+  detail::PqxxSession session_;
+  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
+  std::unordered_map<std::string, std::pair<std::vector<std::string>, std::vector<unsigned>>> column_types_;
+  std::size_t statement_counter_ = 0;
+  detail::pg::Params params_;
+  std::string copy_buffer_;
+};
+
+static_assert(backend<PostgresBackend>);
+static_assert(copy_capable<PostgresBackend>);
+
+}  // namespace bulkinsert

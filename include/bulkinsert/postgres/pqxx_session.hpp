@@ -1,0 +1,100 @@
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <libpq-fe.h>
+#include <pqxx/connection>
+#include <pqxx/except>
+#include <pqxx/largeobject>
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+#include <pqxx/version>
+
+#include "../error.hpp"
+
+namespace bulkinsert::detail {
+
+/// Every libpqxx call bulkinsert makes lives in this class: opening the connection, the transaction,
+/// plain SQL, and reaching the libpq handle underneath. Supporting libpqxx 7.x means changing only this
+/// file (7.x builds pqxx::connection from a string the same way; stream_to, params and the raw handle differ).
+/// Tested with libpqxx 6.4.5.
+class PqxxSession {
+ public:
+  explicit PqxxSession(const std::string& conninfo) : owned_(connect(conninfo)), conn_(owned_.get()) {}
+  explicit PqxxSession(pqxx::connection_base& connection) noexcept : conn_(&connection) {}
+
+  [[nodiscard]] pqxx::connection_base& connection() noexcept { return *conn_; }
+
+  void begin() {
+    guard([&] { tx_.emplace(*conn_, "bulkinsert"); });
+  }
+  void commit() {
+    guard([&] { tx_->commit(); });
+    tx_.reset();
+  }
+  /// pqxx::work's destructor aborts an open transaction and swallows any error.
+  void rollback() noexcept { tx_.reset(); }
+  [[nodiscard]] bool in_transaction() const noexcept { return tx_.has_value(); }
+
+  void execute(std::string_view sql) {
+    guard([&] {
+      if (tx_) {
+        tx_->exec(std::string{sql});
+      } else {
+        pqxx::nontransaction n{*conn_};
+        n.exec(std::string{sql});
+      }
+    });
+  }
+
+  /// The libpq connection under the open transaction. libpqxx 6.4 has no public accessor: its
+  /// connection_base::raw_connection() is private, and pqxx::largeobject exposes the handle only to
+  /// derived classes, through the transaction. We need libpq for COPY BINARY, pipeline mode and
+  /// parameter arrays without a std::string per value, none of which libpqxx 6.4 offers.
+  /// libpqxx 7.x: the same protected member exists; 7.8+ also has connection::raw_connection() via internal gates.
+  [[nodiscard]] PGconn* raw() const {
+    if (!tx_) throw Error("bulkinsert internal error: the libpq handle is used outside a transaction");
+    return RawHandle::of(*tx_);
+  }
+
+ private:
+  struct RawHandle : pqxx::largeobject {
+    static PGconn* of(const pqxx::dbtransaction& t) { return raw_connection(t); }
+  };
+
+  static std::unique_ptr<pqxx::connection> connect(const std::string& conninfo) {
+    std::unique_ptr<pqxx::connection> c;
+    guard([&] { c = std::make_unique<pqxx::connection>(conninfo); });
+    return c;
+  }
+
+  template <class F>
+  static void guard(F&& f) {
+    try {
+      f();
+    } catch (const pqxx::sql_error& e) {
+      std::throw_with_nested(DatabaseError(e.sqlstate().empty() ? "XX000" : e.sqlstate(), trim(e.what())));
+    } catch (const pqxx::broken_connection& e) {
+      std::throw_with_nested(DatabaseError("08006", trim(e.what())));
+    } catch (const pqxx::in_doubt_error& e) {
+      std::throw_with_nested(DatabaseError("08007", trim(e.what())));
+    } catch (const pqxx::failure& e) {
+      std::throw_with_nested(DatabaseError("XX000", trim(e.what())));
+    }
+  }
+
+  static std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+    return s;
+  }
+
+  std::unique_ptr<pqxx::connection> owned_;
+  pqxx::connection_base* conn_;
+  std::optional<pqxx::work> tx_;
+};
+
+}  // namespace bulkinsert::detail

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace bulkinsert {
+
+/// What one insert call did.
+struct Report {
+  std::string_view strategy;       ///< the strategy's name
+  std::size_t rows = 0;            ///< input rows sent
+  std::size_t chunks = 0;          ///< chunks sent
+  std::size_t statements = 0;      ///< statements or COPY commands executed
+  std::size_t bytes = 0;           ///< payload bytes handed to the driver, where the backend knows them
+  std::size_t rows_committed = 0;  ///< input rows durably committed (all of them when the call returns)
+  std::chrono::nanoseconds elapsed{};
+
+  /// Rows per second over the whole call.
+  [[nodiscard]] double rows_per_second() const noexcept {
+    const double s = std::chrono::duration<double>(elapsed).count();
+    return s > 0 ? static_cast<double>(rows) / s : 0.0;
+  }
+};
+
+}  // namespace bulkinsert
+
+/// "100000 rows via copy: 2 chunks, 2 statements, 4.1 MiB, 0.512 s, 195312 rows/s, 100000 committed"
+template <>
+struct fmt::formatter<bulkinsert::Report> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class Context>
+  auto format(const bulkinsert::Report& r, Context& ctx) const {
+    return fmt::format_to(ctx.out(), "{} rows via {}: {} chunks, {} statements, {:.1f} MiB, {:.3f} s, {:.0f} rows/s, {} committed",
+                          r.rows, r.strategy, r.chunks, r.statements, static_cast<double>(r.bytes) / (1024.0 * 1024.0),
+                          std::chrono::duration<double>(r.elapsed).count(), r.rows_per_second(), r.rows_committed);
+  }
+};

@@ -1,0 +1,221 @@
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include "bulkinsert.hpp"
+#include "detail/text_format.hpp"
+
+namespace bulkinsert {
+
+/// SQLite through SQLiteCpp. Owns or borrows a SQLite::Database; the only place that calls SQLite.
+///
+/// SQLiteCpp opens the database and runs transactions. Statements are prepared and bound through the
+/// sqlite3 C API on the same handle: SQLiteCpp's bind copies every text value (SQLITE_TRANSIENT) and
+/// has no no-copy bind for string_view, which costs a measurable share of a bulk load.
+class SqliteBackend {
+ public:
+  using dialect_type = SqliteDialect;
+  using default_strategy = MultiValues;
+  static constexpr std::string_view name = "sqlite";
+
+  /// A prepared statement, finalized when the backend is destroyed.
+  class Statement {
+   public:
+    explicit Statement(sqlite3_stmt* s) noexcept : stmt_(s) {}
+    [[nodiscard]] sqlite3_stmt* get() const noexcept { return stmt_.get(); }
+
+   private:
+    struct Finalize {
+      void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+    };
+    std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
+  };
+  using statement_type = Statement;
+
+  /// Opens (creating if needed) the database file at `path`; ":memory:" for an in-memory database.
+  explicit SqliteBackend(const std::string& path, int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)
+      : owned_(std::make_unique<SQLite::Database>(open(path, flags))), db_(owned_.get()) {}
+
+  /// Borrows a database the caller opened; it must outlive the backend.
+  explicit SqliteBackend(SQLite::Database& database) noexcept : db_(&database) {}
+
+  SqliteBackend(const SqliteBackend&) = delete;
+  SqliteBackend& operator=(const SqliteBackend&) = delete;
+  ~SqliteBackend() {
+    statements_.clear();  // finalize before SQLite::Database closes the handle
+  }
+
+  [[nodiscard]] SQLite::Database& database() noexcept { return *db_; }
+
+  /// The live connection's SQLITE_LIMIT_VARIABLE_NUMBER (250,000 in Debian's build, 32,766 upstream).
+  [[nodiscard]] Limits limits() const {
+    return {static_cast<std::size_t>(sqlite3_limit(db_->getHandle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)), 0};
+  }
+
+  void begin() {
+    guard([&] { tx_.emplace(*db_); });
+  }
+  void commit() {
+    guard([&] { tx_->commit(); });
+    tx_.reset();
+  }
+  void rollback() noexcept { tx_.reset(); }  // SQLite::Transaction rolls back in its destructor and swallows errors
+
+  /// Runs SQL that takes no parameters and returns no rows.
+  void execute(std::string_view sql) {
+    guard([&] { db_->exec(std::string{sql}); });
+  }
+
+  const Statement& prepare(std::string_view sql) {
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return it->second;
+    // A load uses at most two shapes per table (full chunks and the last one); anything beyond a
+    // small cache is a previous call's leftovers.
+    if (statements_.size() >= 16) statements_.clear();
+    sqlite3_stmt* raw = nullptr;
+    check(sqlite3_prepare_v3(db_->getHandle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                             &raw, nullptr));
+    return statements_.emplace(std::string{sql}, Statement{raw}).first->second;
+  }
+
+  SendStats run(const Statement& stmt, const Chunk& chunk) {
+    sqlite3_stmt* s = stmt.get();
+    sqlite3_reset(s);
+    SendStats stats;
+    int param = 1;
+    for (std::size_t r = 0; r < chunk.size(); ++r)
+      for (std::size_t c = 0; c < chunk.columns(); ++c) stats.bytes += bind(s, param++, chunk, r, c);
+    step(s);
+    stats.statements = 1;
+    stats.rows = static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
+    return stats;
+  }
+
+  SendStats run_each(const Statement& stmt, const Chunk& chunk) {
+    sqlite3_stmt* s = stmt.get();
+    SendStats stats;
+    for (std::size_t r = 0; r < chunk.size(); ++r) {
+      sqlite3_reset(s);
+      for (std::size_t c = 0; c < chunk.columns(); ++c) stats.bytes += bind(s, static_cast<int>(c) + 1, chunk, r, c);
+      step(s);
+      stats.rows += static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
+    }
+    stats.statements = chunk.size();
+    return stats;
+  }
+
+  SendStats run_once(std::string_view sql, const Chunk& chunk) {
+    sqlite3_stmt* raw = nullptr;
+    check(sqlite3_prepare_v2(db_->getHandle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr));
+    const Statement stmt{raw};
+    return run(stmt, chunk);
+  }
+
+ private:
+  static SQLite::Database open(const std::string& path, int flags) {
+    try {
+      return SQLite::Database(path, flags);
+    } catch (const SQLite::Exception& e) {
+      std::throw_with_nested(DatabaseError(std::to_string(e.getExtendedErrorCode()), e.what()));
+    }
+  }
+
+  template <class F>
+  static void guard(F&& f) {
+    try {
+      f();
+    } catch (const SQLite::Exception& e) {
+      std::throw_with_nested(DatabaseError(std::to_string(e.getExtendedErrorCode()), e.what()));
+    }
+  }
+
+  void check(int rc) const {
+    if (rc != SQLITE_OK) fail();
+  }
+  [[noreturn]] void fail() const {
+    sqlite3* h = db_->getHandle();
+    throw DatabaseError(std::to_string(sqlite3_extended_errcode(h)), sqlite3_errmsg(h));
+  }
+  void step(sqlite3_stmt* s) const {
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return;
+    // sqlite3_reset releases the statement's locks and leaves the error readable on the handle.
+    sqlite3_reset(s);
+    fail();
+  }
+
+  /// Binds one value; returns its payload bytes. Text and blobs are bound without copying: they live
+  /// in the rows (or the chunk's arena) until the statement has run.
+  std::size_t bind(sqlite3_stmt* s, int param, const Chunk& chunk, std::size_t row, std::size_t column) const {
+    const ValueRef v = chunk.value(row, column);
+    int rc = SQLITE_OK;
+    std::size_t bytes = 0;
+    switch (kind_of(v)) {
+      case Kind::null: rc = sqlite3_bind_null(s, param); break;
+      case Kind::boolean: rc = sqlite3_bind_int(s, param, std::get<bool>(v) ? 1 : 0); bytes = 1; break;
+      case Kind::integer: rc = sqlite3_bind_int64(s, param, std::get<std::int64_t>(v)); bytes = 8; break;
+      case Kind::real: {
+        const double d = std::get<double>(v);
+        // SQLite stores NaN as NULL; refusing it keeps "nothing silently converted".
+        if (std::isnan(d)) throw InputError(chunk.describe(row, column, "NaN cannot be stored in SQLite (it becomes NULL)"));
+        rc = sqlite3_bind_double(s, param, d);
+        bytes = 8;
+        break;
+      }
+      case Kind::text: {
+        const auto t = std::get<std::string_view>(v);
+        rc = sqlite3_bind_text64(s, param, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+        bytes = t.size();
+        break;
+      }
+      case Kind::bytes: {
+        const auto b = std::get<BytesView>(v);
+        // A null pointer would bind NULL, not an empty blob.
+        static constexpr std::byte empty{};
+        rc = sqlite3_bind_blob64(s, param, b.empty() ? &empty : b.data(), b.size(), SQLITE_STATIC);
+        bytes = b.size();
+        break;
+      }
+      case Kind::timestamp:
+      case Kind::date: {
+        // ISO 8601 text, which SQLite's date and time functions read; UTC, as system_clock is.
+        char buf[detail::text_buffer_size];
+        const std::size_t n = kind_of(v) == Kind::date ? detail::format_date(buf, std::get<Date>(v))
+                                                       : detail::format_timestamp(buf, std::get<Timestamp>(v), false);
+        rc = sqlite3_bind_text64(s, param, buf, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+        bytes = n;
+        break;
+      }
+    }
+    if (rc != SQLITE_OK) fail();
+    return bytes;
+  }
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::unique_ptr<SQLite::Database> owned_;
+  SQLite::Database* db_;
+  std::optional<SQLite::Transaction> tx_;
+  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
+};
+
+static_assert(backend<SqliteBackend>);
+static_assert(!copy_capable<SqliteBackend>);
+
+}  // namespace bulkinsert

@@ -1,0 +1,175 @@
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "error.hpp"
+#include "value.hpp"
+
+namespace bulkinsert {
+
+/// A row whose shape is known only at run time, as a CSV file's: one Value per column.
+using DynamicRow = std::vector<Value>;
+
+/// Where the rows go: an optional schema, the table, its columns in the order values are sent.
+struct TableSpec {
+  std::string schema;  ///< empty: the connection's default (search_path on PostgreSQL, "main" on SQLite)
+  std::string name;
+  std::vector<std::string> columns;
+};
+
+namespace detail {
+
+/// Owns values that a column computes instead of borrowing from the row (a getter returning
+/// std::string by value); lives as long as one chunk, so views into it stay valid while it is sent.
+class ValueArena {
+ public:
+  ValueRef keep(Value v) { return view(values_.emplace_back(std::move(v))); }
+  void clear() noexcept { values_.clear(); }
+
+ private:
+  std::deque<Value> values_;  // a deque never moves what it holds
+};
+
+template <class T>
+struct is_tuple : std::false_type {};
+template <class... Ts>
+struct is_tuple<std::tuple<Ts...>> : std::true_type {};
+
+template <class R>
+ValueRef read_result(R&& r, ValueArena& arena) {
+  using T = std::remove_cvref_t<R>;
+  if constexpr (std::is_lvalue_reference_v<R> || std::is_trivially_copyable_v<T>) {
+    return to_value(r);  // borrows from the row, or holds the scalar itself
+  } else {
+    // A computed string or blob: keep it alive for the chunk, then view it.
+    const ValueRef v = to_value(r);
+    return std::visit([&](const auto& x) -> ValueRef {
+      using X = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<X, std::string_view>) return arena.keep(Value{std::string{x}});
+      else if constexpr (std::is_same_v<X, BytesView>) return arena.keep(Value{Bytes{x.begin(), x.end()}});
+      else return x;
+    }, v);
+  }
+}
+
+}  // namespace detail
+
+/// Which columns a Row fills and how to read each one. Rows are structs (columns by member pointer
+/// or getter), std::tuple (columns by position) or DynamicRow (columns by position, checked width).
+///
+///     const auto users = bulkinsert::Table<User>{"users"}
+///         .column("username", &User::username)
+///         .column("email", &User::email);
+template <class Row>
+class Table {
+ public:
+  using row_type = Row;
+
+  /// A table whose columns are added one by one with column().
+  explicit Table(std::string name) { spec_.name = std::move(name); }
+
+  /// Tuple or DynamicRow rows: one name per position.
+  Table(std::string name, std::vector<std::string> column_names)
+    requires(detail::is_tuple<Row>::value || std::is_same_v<Row, DynamicRow>)
+  {
+    spec_.name = std::move(name);
+    if constexpr (detail::is_tuple<Row>::value) {
+      if (column_names.size() != std::tuple_size_v<Row>)
+        throw InputError(fmt::format("table \"{}\": {} column names given for a tuple of {} elements", spec_.name,
+                                     column_names.size(), std::tuple_size_v<Row>));
+      add_tuple_columns(std::move(column_names), std::make_index_sequence<std::tuple_size_v<Row>>{});
+    } else {
+      for (std::size_t i = 0; i < column_names.size(); ++i)
+        add(std::move(column_names[i]), [i](const Row& row, detail::ValueArena&) { return to_value(row[i]); });
+    }
+  }
+
+  /// Column `name` is read from a data member.
+  template <class Member>
+    requires sql_value<Member>
+  Table& column(std::string name, Member Row::*member) & {
+    add(std::move(name), [member](const Row& row, detail::ValueArena&) { return to_value(row.*member); });
+    return *this;
+  }
+  template <class Member>
+    requires sql_value<Member>
+  Table&& column(std::string name, Member Row::*member) && {
+    return std::move(column(std::move(name), member));
+  }
+
+  /// Column `name` is computed by `getter(row)`; a result returned by value is kept alive while its chunk is sent.
+  template <class Getter>
+    requires std::invocable<const Getter&, const Row&> &&
+             sql_value<std::remove_cvref_t<std::invoke_result_t<const Getter&, const Row&>>>
+  Table& column(std::string name, Getter getter) & {
+    add(std::move(name), [getter = std::move(getter)](const Row& row, detail::ValueArena& arena) {
+      return detail::read_result(std::invoke(getter, row), arena);
+    });
+    return *this;
+  }
+  template <class Getter>
+    requires std::invocable<const Getter&, const Row&> &&
+             sql_value<std::remove_cvref_t<std::invoke_result_t<const Getter&, const Row&>>>
+  Table&& column(std::string name, Getter getter) && {
+    return std::move(column(std::move(name), std::move(getter)));
+  }
+
+  /// Puts the table in a schema (PostgreSQL schema, SQLite attached database).
+  Table& schema(std::string schema) & {
+    spec_.schema = std::move(schema);
+    return *this;
+  }
+  Table&& schema(std::string schema) && { return std::move(this->schema(std::move(schema))); }
+
+  [[nodiscard]] const TableSpec& spec() const noexcept { return spec_; }
+  [[nodiscard]] const std::string& name() const noexcept { return spec_.name; }
+  [[nodiscard]] std::size_t column_count() const noexcept { return spec_.columns.size(); }
+
+  /// The value of column `column` of `row`.
+  [[nodiscard]] ValueRef read(const Row& row, std::size_t column, detail::ValueArena& arena) const {
+    return readers_[column](row, arena);
+  }
+
+  /// Throws InputError if `row` cannot be read as this table's row (a DynamicRow of the wrong width).
+  void check_row(const Row& row, std::size_t input_row) const {
+    if constexpr (std::is_same_v<Row, DynamicRow>) {
+      if (row.size() != spec_.columns.size())
+        throw InputError(fmt::format("row {} has {} values but table \"{}\" has {} columns", input_row, row.size(),
+                                     spec_.name, spec_.columns.size()));
+    } else {
+      (void)row;
+      (void)input_row;
+    }
+  }
+
+ private:
+  using Reader = std::function<ValueRef(const Row&, detail::ValueArena&)>;
+
+  void add(std::string name, Reader reader) {
+    spec_.columns.push_back(std::move(name));
+    readers_.push_back(std::move(reader));
+  }
+
+  template <std::size_t... I>
+  void add_tuple_columns(std::vector<std::string> names, std::index_sequence<I...>) {
+    (add(std::move(names[I]),
+         [](const Row& row, detail::ValueArena&) { return to_value(std::get<I>(row)); }),
+     ...);
+  }
+
+  TableSpec spec_;
+  std::vector<Reader> readers_;
+};
+
+}  // namespace bulkinsert
