@@ -1,0 +1,22 @@
+# The README's first ```cpp block must be examples/quickstart.cpp, word for word, so the quickstart
+# a reader copies is the one the test suite builds and runs.
+# Usage: cmake -DREADME=... -DEXAMPLE=... -P check_readme_quickstart.cmake
+file(READ "${README}" readme)
+file(READ "${EXAMPLE}" example)
+string(FIND "${readme}" "```cpp\n" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "README has no ```cpp block")
+endif()
+math(EXPR start "${start} + 7")
+string(SUBSTRING "${readme}" ${start} -1 rest)
+string(FIND "${rest}" "```" stop)
+string(SUBSTRING "${rest}" 0 ${stop} block)
+if(NOT block STREQUAL example)
+  message(FATAL_ERROR "README quickstart differs from ${EXAMPLE}; copy one onto the other")
+endif()
+string(REGEX MATCHALL "\n" lines "${block}")
+list(LENGTH lines count)
+if(count GREATER 25)
+  message(FATAL_ERROR "README quickstart is ${count} lines; keep it at 25 or fewer")
+endif()
+message(STATUS "README quickstart == ${EXAMPLE} (${count} lines)")
