@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 #include <exception>
+#include <functional>
+#include <string>
 #include <memory>
 #include <optional>
 #include <ranges>
@@ -25,11 +27,27 @@
 
 namespace bulkinsert {
 
+/// A row the database refused, when rejects are allowed.
+struct RejectedRow {
+  std::size_t input_row = 0;  ///< 0-based position in the input
+  std::string code;           ///< SQLSTATE or SQLite extended code
+  std::string message;        ///< the database's message
+};
+
 /// How an inserter commits.
 struct InsertOptions {
   /// 0: one transaction for the whole call, so a failure leaves nothing behind. N: commit after every
   /// N chunks (a checkpoint); a failure then keeps the committed chunks and says how many rows they hold.
   std::size_t checkpoint_every_chunks = 0;
+  /// Non-empty: an exactly-once, resumable import. Each checkpoint records this id and the number of
+  /// input rows committed in the table `bulkinsert_progress`, in the same transaction as the rows;
+  /// calling insert again with the same id and the same input skips exactly the committed rows.
+  std::string import_id;
+  /// Rows the database may refuse before the call fails. Above 0, a refused chunk is rolled back to a
+  /// savepoint and split until the refused rows are isolated; each goes to `on_reject` and the rest load.
+  std::size_t max_rejects = 0;
+  /// Told about every row the database refused (only with max_rejects > 0).
+  std::function<void(const RejectedRow&)> on_reject;
 };
 
 /// A range whose rows an insert call can read as `Row`.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
@@ -128,7 +129,7 @@ class PostgresBackend {
   /// Rows are encoded into a buffer flushed every 256 KiB, so memory does not grow with the chunk.
   SendStats copy_in(const Chunk& chunk) {
     PGconn* c = session_.raw();
-    const std::vector<unsigned>& types = column_types(c, chunk.table());
+    const std::vector<unsigned>& types = column_types(chunk.table());
     bool binary = types.size() == chunk.columns();
     for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
 
@@ -164,6 +165,30 @@ class PostgresBackend {
     drain(c);
     stats.rows = affected(r);
     return stats;
+  }
+
+  /// The table's columns from pg_catalog, in table order. Throws DatabaseError 42P01 if there is no such table.
+  std::vector<ColumnInfo> describe(const TableSpec& table) {
+    std::string qualified;
+    detail::append_table_name<dialect_type>(qualified, table);
+    const auto rows = session_.query(
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid, a.attnotnull, "
+        "a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' "
+        "FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        qualified);
+    std::vector<ColumnInfo> columns;
+    for (const auto& row : rows) {
+      ColumnInfo c;
+      c.name = *row[0];
+      c.type = *row[1];
+      c.type_id = static_cast<std::uint32_t>(std::stoul(*row[2]));
+      c.kind = detail::pg::kind_of_type(c.type_id);
+      c.not_null = *row[3] == "t";
+      c.has_default = *row[4] == "t";
+      columns.push_back(std::move(c));
+    }
+    return columns;
   }
 
  private:
@@ -259,27 +284,20 @@ class PostgresBackend {
   }
 #endif
 
-  const std::vector<unsigned>& column_types(PGconn* c, const TableSpec& table) {
+  /// The target columns' type OIDs, in the chunk's column order; shorter than the column list when the
+  /// catalog lacks one of them (COPY then goes as text, and the server names the column).
+  const std::vector<unsigned>& column_types(const TableSpec& table) {
     std::string qualified;
     detail::append_table_name<dialect_type>(qualified, table);
     if (auto it = column_types_.find(qualified); it != column_types_.end() && it->second.first == table.columns)
       return it->second.second;
-    const char* sql =
-        "SELECT a.attname, a.atttypid FROM pg_catalog.pg_attribute a "
-        "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped";
-    const char* values[] = {qualified.c_str()};
-    Result r{PQexecParams(c, sql, 1, nullptr, values, nullptr, nullptr, 0)};
-    check(c, r, PGRES_TUPLES_OK);
+    const std::vector<ColumnInfo> described = describe(table);
     std::vector<unsigned> types;
     for (const std::string& column : table.columns) {
-      for (int i = 0; i < PQntuples(r.get()); ++i) {
-        if (column == PQgetvalue(r.get(), i, 0)) {
-          types.push_back(static_cast<unsigned>(std::strtoul(PQgetvalue(r.get(), i, 1), nullptr, 10)));
-          break;
-        }
-      }
+      const auto found = std::find_if(described.begin(), described.end(), [&](const ColumnInfo& c) { return c.name == column; });
+      if (found == described.end()) break;
+      types.push_back(found->type_id);
     }
-    // A column the catalog lacks leaves `types` short: COPY then goes as text and the server names the column.
     auto& entry = column_types_[qualified];
     entry = {table.columns, std::move(types)};
     return entry.second;

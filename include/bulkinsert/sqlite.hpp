@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <exception>
@@ -124,7 +126,52 @@ class SqliteBackend {
     return run(stmt, chunk);
   }
 
+  /// The table's columns from PRAGMA table_info; the kind follows SQLite's type-affinity rules, with
+  /// DATE, DATETIME / TIMESTAMP and BOOL(EAN) read as the conventions bulkinsert writes.
+  std::vector<ColumnInfo> describe(const TableSpec& table) {
+    std::string sql = "SELECT name, type, \"notnull\", dflt_value IS NOT NULL OR pk = 1 FROM ";
+    if (!table.schema.empty()) {
+      dialect_type::quote(sql, table.schema, "schema");
+      sql += '.';
+    }
+    sql += "pragma_table_info(?)";
+    sqlite3_stmt* raw = nullptr;
+    check(sqlite3_prepare_v2(db_->getHandle(), sql.c_str(), -1, &raw, nullptr));
+    const Statement stmt{raw};
+    sqlite3_bind_text64(raw, 1, table.name.data(), table.name.size(), SQLITE_STATIC, SQLITE_UTF8);
+    std::vector<ColumnInfo> columns;
+    int rc;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      ColumnInfo c;
+      c.name = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+      const unsigned char* type = sqlite3_column_text(raw, 1);
+      c.type = type != nullptr ? reinterpret_cast<const char*>(type) : "";
+      c.kind = affinity(c.type);
+      c.not_null = sqlite3_column_int(raw, 2) != 0;
+      c.has_default = sqlite3_column_int(raw, 3) != 0;  // an INTEGER PRIMARY KEY is the rowid, filled in when omitted
+      columns.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) fail();
+    if (columns.empty()) throw DatabaseError("1", fmt::format("no such table: {}", table.name));
+    return columns;
+  }
+
  private:
+  /// SQLite's affinity rules (https://sqlite.org/datatype3.html, section 3.1), plus the date and
+  /// boolean conventions this backend writes.
+  static Kind affinity(std::string type) {
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    auto has = [&](std::string_view part) { return type.find(part) != std::string::npos; };
+    if (has("INT")) return Kind::integer;
+    if (has("CHAR") || has("CLOB") || has("TEXT")) return Kind::text;
+    if (has("BLOB")) return Kind::bytes;
+    if (has("REAL") || has("FLOA") || has("DOUB")) return Kind::real;
+    if (has("DATETIME") || has("TIMESTAMP")) return Kind::timestamp;
+    if (type == "DATE") return Kind::date;
+    if (has("BOOL")) return Kind::boolean;
+    return Kind::text;  // no affinity, or NUMERIC: let SQLite apply its own conversion to the text
+  }
+
   static SQLite::Database open(const std::string& path, int flags) {
     try {
       return SQLite::Database(path, flags);

@@ -34,6 +34,20 @@ enum class TypeOid : unsigned {
   return false;
 }
 
+/// The value kind that holds a column of this type exactly; text for the rest (numeric, uuid, json, ...),
+/// which the server parses itself.
+[[nodiscard]] inline Kind kind_of_type(unsigned oid) noexcept {
+  switch (static_cast<TypeOid>(oid)) {
+    case TypeOid::boolean: return Kind::boolean;
+    case TypeOid::bytea: return Kind::bytes;
+    case TypeOid::int8: case TypeOid::int2: case TypeOid::int4: return Kind::integer;
+    case TypeOid::float4: case TypeOid::float8: return Kind::real;
+    case TypeOid::date: return Kind::date;
+    case TypeOid::timestamp: case TypeOid::timestamptz: return Kind::timestamp;
+    default: return Kind::text;
+  }
+}
+
 /// PostgreSQL counts timestamps and dates from 2000-01-01, Unix from 1970-01-01: 10,957 days apart.
 inline constexpr std::int64_t epoch_shift_days = 10957;
 inline constexpr std::int64_t epoch_shift_us = epoch_shift_days * 86'400'000'000LL;

@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <libpq-fe.h>
 #include <pqxx/connection>
 #include <pqxx/except>
 #include <pqxx/largeobject>
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 #include <pqxx/transaction>
 #include <pqxx/version>
 
@@ -49,6 +51,31 @@ class PqxxSession {
         n.exec(std::string{sql});
       }
     });
+  }
+
+  /// Runs a query with one text parameter and returns its rows as text (NULL as std::nullopt).
+  std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql, const std::string& param) {
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    guard([&] {
+      auto read = [&](pqxx::transaction_base& t) {
+        const pqxx::result r = t.exec_params(sql, param);
+        for (pqxx::result::size_type i = 0; i < r.size(); ++i) {
+          auto& out = rows.emplace_back();
+          for (pqxx::row::size_type j = 0; j < r[i].size(); ++j) {
+            const pqxx::field f = r[i][j];
+            if (f.is_null()) out.emplace_back();
+            else out.emplace_back(std::string{f.c_str(), f.size()});
+          }
+        }
+      };
+      if (tx_) {
+        read(*tx_);
+      } else {
+        pqxx::nontransaction n{*conn_};
+        read(n);
+      }
+    });
+    return rows;
   }
 
   /// The libpq connection under the open transaction. libpqxx 6.4 has no public accessor: its
