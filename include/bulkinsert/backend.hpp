@@ -28,12 +28,14 @@ struct ColumnInfo {
 ///
 /// - `prepare(sql)`: a statement prepared once on this connection and cached by its text;
 /// - `run(stmt, chunk)`: execute it once with all of the chunk's values, row after row;
-/// - `run_each(stmt, chunk)`: execute it once per row (it binds one row); a backend may pipeline;
-/// - `run_once(sql, chunk)`: parse, bind and execute unprepared, once, waiting for the reply;
+/// - `run_each(stmt, chunk, sink)`: execute it once per row (it binds one row); a backend may pipeline;
+/// - `run_once(sql, chunk, sink)`: parse, bind and execute unprepared, once, waiting for the reply.
+/// Rows a statement returns go to `sink` (may be null), in order, tagged with the chunk row that returned them.
 /// - `describe(table)`: the table's columns from the catalog, in table order (throws if it does not exist).
 template <class B>
 concept backend = requires(B& b, const B& cb, std::string_view sql, const Chunk& chunk,
-                           const typename B::statement_type& stmt, const TableSpec& spec) {
+                           const typename B::statement_type& stmt, const TableSpec& spec,
+                           const RowSink* sink) {
   requires dialect<typename B::dialect_type>;
   typename B::default_strategy;
   { B::name } -> std::convertible_to<std::string_view>;
@@ -44,8 +46,8 @@ concept backend = requires(B& b, const B& cb, std::string_view sql, const Chunk&
   b.execute(sql);
   { b.prepare(sql) } -> std::same_as<const typename B::statement_type&>;
   { b.run(stmt, chunk) } -> std::same_as<SendStats>;
-  { b.run_each(stmt, chunk) } -> std::same_as<SendStats>;
-  { b.run_once(sql, chunk) } -> std::same_as<SendStats>;
+  { b.run_each(stmt, chunk, sink) } -> std::same_as<SendStats>;
+  { b.run_once(sql, chunk, sink) } -> std::same_as<SendStats>;
   { b.describe(spec) } -> std::same_as<std::vector<ColumnInfo>>;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string_view>
 #include <utility>
 
@@ -11,6 +12,10 @@
 #include "value.hpp"
 
 namespace bulkinsert {
+
+/// Receives the rows a statement returns (RETURNING, or a query): `input_row` is the 0-based input row
+/// whose execution returned them (the chunk's first row for a statement that carries the whole chunk).
+using RowSink = std::function<void(std::size_t input_row, DynamicRow&& values)>;
 
 /// A block of rows on its way to the database: what a strategy sends and a backend encodes.
 /// It does not know the row type; value(row, column) reads through the Table that built it.
@@ -51,6 +56,15 @@ class Chunk {
     }
   }
 
+  /// Where rows the INSERT returns go (set when the table asks for RETURNING), or null.
+  [[nodiscard]] const RowSink* returning_sink() const noexcept { return sink_; }
+  /// The same chunk with returned rows going to `sink`.
+  [[nodiscard]] Chunk with_sink(const RowSink* sink) const noexcept {
+    Chunk c = *this;
+    c.sink_ = sink;
+    return c;
+  }
+
   /// Rows [first, first + count) of this chunk, keeping their input numbering.
   [[nodiscard]] Chunk slice(std::size_t first, std::size_t count) const noexcept {
     Chunk c = *this;
@@ -75,6 +89,7 @@ class Chunk {
   std::size_t index_;
   std::size_t first_;
   detail::ValueArena* arena_;
+  const RowSink* sink_ = nullptr;
 };
 
 /// What a strategy reports for one chunk.

@@ -71,28 +71,30 @@ class PostgresBackend {
     return statements_.emplace(text, std::move(stmt)).first->second;
   }
 
-  SendStats run(const Statement& stmt, const Chunk& chunk) {
+  SendStats run(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     PGconn* c = session_.raw();
     params_.encode(chunk);
     Result r{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
                             params_.formats(), 0)};
-    check(c, r, PGRES_COMMAND_OK);
+    check_done(c, r);
+    deliver(r, sink, chunk.input_rows().first);
     return {1, params_.bytes(), affected(r)};
   }
 
-  SendStats run_once(std::string_view sql, const Chunk& chunk) {
+  SendStats run_once(std::string_view sql, const Chunk& chunk, const RowSink* sink = nullptr) {
     PGconn* c = session_.raw();
     const std::string text{sql};
     params_.encode(chunk);
     Result r{PQexecParams(c, text.c_str(), params_.count(), nullptr, params_.values(), params_.lengths(),
                           params_.formats(), 0)};
-    check(c, r, PGRES_COMMAND_OK, chunk.input_rows().first);
+    check_done(c, r, chunk.size() == 1 ? chunk.input_rows().first : static_cast<std::size_t>(-1));
+    deliver(r, sink, chunk.input_rows().first);
     return {1, params_.bytes(), affected(r)};
   }
 
   /// One execution per row, pipelined (libpq 14+): every row is sent before the first reply is read,
   /// so the chunk costs one round trip instead of one per row.
-  SendStats run_each(const Statement& stmt, const Chunk& chunk) {
+  SendStats run_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     PGconn* c = session_.raw();
     SendStats stats;
 #ifdef LIBPQ_HAS_PIPELINING
@@ -108,17 +110,18 @@ class PostgresBackend {
       }
     } catch (...) {
       // Leave the connection usable (out of pipeline mode) before the error travels on.
-      finish_pipeline(c, sent, chunk, nullptr);
+      finish_pipeline(c, sent, chunk, nullptr, false);
       throw;
     }
-    stats.rows = finish_pipeline(c, sent, chunk, &stats);
+    stats.rows = finish_pipeline(c, sent, chunk, sink, true);
     stats.statements = sent;
 #else
     for (std::size_t r = 0; r < chunk.size(); ++r) {
       params_.encode_rows(chunk, r, 1);
       Result res{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
                                 params_.formats(), 0)};
-      check(c, res, PGRES_COMMAND_OK, chunk.input_rows().first + r);
+      check_done(c, res, chunk.input_rows().first + r);
+      deliver(res, sink, chunk.input_rows().first + r);
       stats += SendStats{1, params_.bytes(), affected(res)};
     }
 #endif
@@ -127,44 +130,40 @@ class PostgresBackend {
 
   /// COPY ... FROM STDIN: binary when every target column's type has a binary encoder here, text otherwise.
   /// Rows are encoded into a buffer flushed every 256 KiB, so memory does not grow with the chunk.
+  /// With ON CONFLICT, rows are copied into a temporary staging table and moved with one
+  /// INSERT ... SELECT ... ON CONFLICT, which is upsert at COPY speed.
   SendStats copy_in(const Chunk& chunk) {
     PGconn* c = session_.raw();
-    const std::vector<unsigned>& types = column_types(chunk.table());
-    bool binary = types.size() == chunk.columns();
-    for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
+    const TableSpec& target = chunk.table();
+    const std::vector<unsigned>& types = column_types(target);
+    if (!target.on_conflict) return copy_rows(c, chunk, target, types);
 
-    std::string sql = "COPY ";
-    detail::append_table_name<dialect_type>(sql, chunk.table());
-    sql += ' ';
-    detail::append_column_list<dialect_type>(sql, chunk.table());
-    sql += binary ? " FROM STDIN (FORMAT binary)" : " FROM STDIN";
-    check(c, Result{PQexec(c, sql.c_str())}, PGRES_COPY_IN);
-
-    SendStats stats{1, 0, 0};
-    std::string& buf = copy_buffer_;
-    buf.clear();
-    constexpr std::size_t flush_at = 256 * 1024;
-    try {
-      if (binary) detail::pg::copy_binary_header(buf);
-      for (std::size_t r = 0; r < chunk.size(); ++r) {
-        if (binary) detail::pg::copy_binary_row(buf, chunk, r, types);
-        else detail::pg::copy_text_row(buf, chunk, r);
-        if (buf.size() >= flush_at) stats.bytes += put_copy_data(c, buf);
-      }
-      if (binary) detail::pg::copy_binary_trailer(buf);
-      stats.bytes += put_copy_data(c, buf);
-    } catch (const InputError&) {
-      // The server discards the whole COPY when the client ends it with an error message.
-      PQputCopyEnd(c, "bulkinsert: a row could not be encoded; COPY abandoned");
-      drain(c);
-      throw;
-    }
-    if (PQputCopyEnd(c, nullptr) != 1) fail(c, nullptr);
-    Result r{PQgetResult(c)};
-    check(c, r, PGRES_COMMAND_OK);
-    drain(c);
-    stats.rows = affected(r);
+    TableSpec stage;
+    stage.name = "bulkinsert_stage";
+    stage.columns = target.columns;
+    std::string columns;
+    detail::append_column_list<dialect_type>(columns, target);
+    std::string table;
+    detail::append_table_name<dialect_type>(table, target);
+    // Only the inserted columns and their types: no constraints, defaults or indexes to slow the copy.
+    // A temporary table lives in this session's own schema and goes with the transaction if it fails.
+    exec(c, fmt::format("CREATE TEMP TABLE bulkinsert_stage AS SELECT {} FROM {} WITH NO DATA",
+                        columns.substr(1, columns.size() - 2), table));
+    SendStats stats = copy_rows(c, chunk, stage, types);
+    std::string move = "INSERT INTO " + table + ' ' + columns + " SELECT " + columns.substr(1, columns.size() - 2) +
+                       " FROM bulkinsert_stage";
+    detail::append_insert_tail<dialect_type>(move, target);
+    const Result moved = exec(c, move);
+    exec(c, "DROP TABLE bulkinsert_stage");
+    stats.statements += 3;
+    stats.rows = affected(moved);
     return stats;
+  }
+
+  /// Whether the database refused a row for its own values: SQLSTATE class 22 (data exception) or
+  /// 23 (integrity constraint violation). Connection, resource and server errors are not.
+  static bool is_row_error(const DatabaseError& e) noexcept {
+    return e.code().size() == 5 && e.code()[0] == '2' && (e.code()[1] == '2' || e.code()[1] == '3');
   }
 
   /// The table's columns from pg_catalog, in table order. Throws DatabaseError 42P01 if there is no such table.
@@ -228,6 +227,78 @@ class PostgresBackend {
     if (!r || PQresultStatus(r.get()) != expected) fail(c, r.get(), input_row);
   }
 
+  /// A statement succeeded if it completed, with or without rows (RETURNING).
+  static void check_done(PGconn* c, const Result& r, std::size_t input_row = static_cast<std::size_t>(-1)) {
+    const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(c, r.get(), input_row);
+  }
+
+  /// Hands the rows of `r` to `sink`, decoding integers, reals, booleans and bytea; other types arrive as
+  /// their text form.
+  static void deliver(const Result& r, const RowSink* sink, std::size_t input_row) {
+    if (sink == nullptr || PQresultStatus(r.get()) != PGRES_TUPLES_OK) return;
+    const int rows = PQntuples(r.get());
+    const int cols = PQnfields(r.get());
+    for (int i = 0; i < rows; ++i) {
+      DynamicRow row;
+      row.reserve(static_cast<std::size_t>(cols));
+      for (int j = 0; j < cols; ++j) {
+        if (PQgetisnull(r.get(), i, j)) {
+          row.emplace_back(Null{});
+          continue;
+        }
+        const std::string_view text{PQgetvalue(r.get(), i, j), static_cast<std::size_t>(PQgetlength(r.get(), i, j))};
+        row.push_back(detail::pg::decode_text(text, static_cast<unsigned>(PQftype(r.get(), j))));
+      }
+      (*sink)(input_row, std::move(row));
+    }
+  }
+
+  /// Runs one parameterless statement through libpq, inside the open transaction.
+  static Result exec(PGconn* c, const std::string& sql) {
+    Result r{PQexec(c, sql.c_str())};
+    check_done(c, r);
+    return r;
+  }
+
+  SendStats copy_rows(PGconn* c, const Chunk& chunk, const TableSpec& into, const std::vector<unsigned>& types) {
+    bool binary = types.size() == chunk.columns();
+    for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
+
+    std::string sql = "COPY ";
+    detail::append_table_name<dialect_type>(sql, into);
+    sql += ' ';
+    detail::append_column_list<dialect_type>(sql, into);
+    sql += binary ? " FROM STDIN (FORMAT binary)" : " FROM STDIN";
+    check(c, Result{PQexec(c, sql.c_str())}, PGRES_COPY_IN);
+
+    SendStats stats{1, 0, 0};
+    std::string& buf = copy_buffer_;
+    buf.clear();
+    constexpr std::size_t flush_at = 256 * 1024;
+    try {
+      if (binary) detail::pg::copy_binary_header(buf);
+      for (std::size_t r = 0; r < chunk.size(); ++r) {
+        if (binary) detail::pg::copy_binary_row(buf, chunk, r, types);
+        else detail::pg::copy_text_row(buf, chunk, r);
+        if (buf.size() >= flush_at) stats.bytes += put_copy_data(c, buf);
+      }
+      if (binary) detail::pg::copy_binary_trailer(buf);
+      stats.bytes += put_copy_data(c, buf);
+    } catch (const InputError&) {
+      // The server discards the whole COPY when the client ends it with an error message.
+      PQputCopyEnd(c, "bulkinsert: a row could not be encoded; COPY abandoned");
+      drain(c);
+      throw;
+    }
+    if (PQputCopyEnd(c, nullptr) != 1) fail(c, nullptr);
+    Result r{PQgetResult(c)};
+    check(c, r, PGRES_COMMAND_OK);
+    drain(c);
+    stats.rows = affected(r);
+    return stats;
+  }
+
   /// Reads and drops results until libpq has none left for the current command.
   static void drain(PGconn* c) {
     while (PGresult* r = PQgetResult(c)) PQclear(r);
@@ -246,7 +317,7 @@ class PostgresBackend {
 #ifdef LIBPQ_HAS_PIPELINING
   /// Syncs the pipeline, reads one result per sent row, and leaves pipeline mode. Throws the first
   /// error (naming its input row) once the connection is back to normal; with `stats` null, only cleans up.
-  std::size_t finish_pipeline(PGconn* c, std::size_t sent, const Chunk& chunk, SendStats* stats) {
+  std::size_t finish_pipeline(PGconn* c, std::size_t sent, const Chunk& chunk, const RowSink* sink, bool report) {
     std::size_t rows = 0;
     std::optional<DatabaseError> first_error;
     if (PQpipelineSync(c) != 1) fail(c, nullptr);
@@ -257,8 +328,10 @@ class PostgresBackend {
         break;
       }
       const auto status = PQresultStatus(r.get());
-      if (status == PGRES_COMMAND_OK) rows += affected(r);
-      else if (status != PGRES_PIPELINE_ABORTED && !first_error) first_error = capture(c, r.get(), chunk.input_rows().first + i);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        rows += affected(r);
+        if (!first_error) deliver(r, sink, chunk.input_rows().first + i);
+      } else if (status != PGRES_PIPELINE_ABORTED && !first_error) first_error = capture(c, r.get(), chunk.input_rows().first + i);
       drain(c);  // the NULL that ends each query's results
     }
     // Up to and including the sync's own result.
@@ -271,7 +344,7 @@ class PostgresBackend {
       if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
     }
     PQexitPipelineMode(c);
-    if (first_error && stats != nullptr) throw *first_error;
+    if (first_error && report) throw *first_error;
     return rows;
   }
 

@@ -11,7 +11,10 @@ namespace bulkinsert {
 /// What one insert call did.
 struct Report {
   std::string_view strategy;       ///< the strategy's name
-  std::size_t rows = 0;            ///< input rows sent
+  std::size_t rows = 0;            ///< input rows sent (rejected ones included)
+  std::size_t rows_affected = 0;   ///< rows the database reported written (fewer than `rows` when ON CONFLICT DO NOTHING skipped some)
+  std::size_t rows_rejected = 0;   ///< input rows the database refused, when rejects are allowed
+  std::size_t rows_skipped = 0;    ///< input rows a resumed import skipped because an earlier run committed them
   std::size_t chunks = 0;          ///< chunks sent
   std::size_t statements = 0;      ///< statements or COPY commands executed
   std::size_t bytes = 0;           ///< payload bytes handed to the driver, where the backend knows them
@@ -33,8 +36,11 @@ struct fmt::formatter<bulkinsert::Report> {
   constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class Context>
   auto format(const bulkinsert::Report& r, Context& ctx) const {
-    return fmt::format_to(ctx.out(), "{} rows via {}: {} chunks, {} statements, {:.1f} MiB, {:.3f} s, {:.0f} rows/s, {} committed",
-                          r.rows, r.strategy, r.chunks, r.statements, static_cast<double>(r.bytes) / (1024.0 * 1024.0),
-                          std::chrono::duration<double>(r.elapsed).count(), r.rows_per_second(), r.rows_committed);
+    auto out = fmt::format_to(ctx.out(), "{} rows via {}: {} chunks, {} statements, {:.1f} MiB, {:.3f} s, {:.0f} rows/s, {} committed",
+                              r.rows, r.strategy, r.chunks, r.statements, static_cast<double>(r.bytes) / (1024.0 * 1024.0),
+                              std::chrono::duration<double>(r.elapsed).count(), r.rows_per_second(), r.rows_committed);
+    if (r.rows_rejected != 0) out = fmt::format_to(out, ", {} rejected", r.rows_rejected);
+    if (r.rows_skipped != 0) out = fmt::format_to(out, ", {} skipped (committed earlier)", r.rows_skipped);
+    return out;
   }
 };

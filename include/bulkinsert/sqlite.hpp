@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstddef>
 #include <exception>
 #include <memory>
@@ -93,37 +94,48 @@ class SqliteBackend {
     return statements_.emplace(std::string{sql}, Statement{raw}).first->second;
   }
 
-  SendStats run(const Statement& stmt, const Chunk& chunk) {
+  SendStats run(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     sqlite3_stmt* s = stmt.get();
     sqlite3_reset(s);
     SendStats stats;
+    // A statement may take fewer parameters than the chunk has values (a query keyed by one of them).
+    const int params = sqlite3_bind_parameter_count(s);
     int param = 1;
     for (std::size_t r = 0; r < chunk.size(); ++r)
-      for (std::size_t c = 0; c < chunk.columns(); ++c) stats.bytes += bind(s, param++, chunk, r, c);
-    step(s);
+      for (std::size_t c = 0; c < chunk.columns() && param <= params; ++c) stats.bytes += bind(s, param++, chunk, r, c);
+    step(s, sink, chunk.input_rows().first);
     stats.statements = 1;
     stats.rows = static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
     return stats;
   }
 
-  SendStats run_each(const Statement& stmt, const Chunk& chunk) {
+  SendStats run_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     sqlite3_stmt* s = stmt.get();
     SendStats stats;
+    const int params = sqlite3_bind_parameter_count(s);
     for (std::size_t r = 0; r < chunk.size(); ++r) {
       sqlite3_reset(s);
-      for (std::size_t c = 0; c < chunk.columns(); ++c) stats.bytes += bind(s, static_cast<int>(c) + 1, chunk, r, c);
-      step(s);
+      for (std::size_t c = 0; c < chunk.columns() && static_cast<int>(c) < params; ++c)
+        stats.bytes += bind(s, static_cast<int>(c) + 1, chunk, r, c);
+      step(s, sink, chunk.input_rows().first + r);
       stats.rows += static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
     }
     stats.statements = chunk.size();
     return stats;
   }
 
-  SendStats run_once(std::string_view sql, const Chunk& chunk) {
+  SendStats run_once(std::string_view sql, const Chunk& chunk, const RowSink* sink = nullptr) {
     sqlite3_stmt* raw = nullptr;
     check(sqlite3_prepare_v2(db_->getHandle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr));
     const Statement stmt{raw};
-    return run(stmt, chunk);
+    return run(stmt, chunk, sink);
+  }
+
+  /// Whether the database refused this row for its own values (a constraint, a type mismatch, a value too
+  /// big), so that other rows can still load; I/O, lock and corruption errors are not.
+  static bool is_row_error(const DatabaseError& e) noexcept {
+    const int primary = std::atoi(e.code().c_str()) & 0xff;
+    return primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG;
   }
 
   /// The table's columns from PRAGMA table_info; the kind follows SQLite's type-affinity rules, with
@@ -196,9 +208,33 @@ class SqliteBackend {
     sqlite3* h = db_->getHandle();
     throw DatabaseError(std::to_string(sqlite3_extended_errcode(h)), sqlite3_errmsg(h));
   }
-  void step(sqlite3_stmt* s) const {
-    const int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return;
+  /// Runs `s` to completion, handing any rows it returns to `sink`.
+  void step(sqlite3_stmt* s, const RowSink* sink, std::size_t input_row) const {
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      if (sink == nullptr) continue;
+      DynamicRow row;
+      const int n = sqlite3_column_count(s);
+      row.reserve(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) {
+        switch (sqlite3_column_type(s, i)) {
+          case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(s, i))); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(s, i)); break;
+          case SQLITE_TEXT:
+            row.emplace_back(std::string{reinterpret_cast<const char*>(sqlite3_column_text(s, i)),
+                                         static_cast<std::size_t>(sqlite3_column_bytes(s, i))});
+            break;
+          case SQLITE_BLOB: {
+            const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(s, i));
+            row.emplace_back(Bytes(p, p + sqlite3_column_bytes(s, i)));
+            break;
+          }
+          default: row.emplace_back(Null{}); break;
+        }
+      }
+      (*sink)(input_row, std::move(row));
+    }
+    if (rc == SQLITE_DONE) return;
     // sqlite3_reset releases the statement's locks and leaves the error readable on the handle.
     sqlite3_reset(s);
     fail();

@@ -30,6 +30,8 @@ concept strategy_for = backend<B> && requires(const S& s, B& b, const Chunk& chu
 /// loop. The baseline the others are measured against; use it only for a handful of rows.
 struct PerRow {
   static constexpr std::string_view name = "per_row";
+  /// One statement per row: whatever an INSERT returns belongs to that row.
+  static constexpr bool returns_in_input_order = true;
   /// Rows held in memory and reported as one chunk; each is still its own statement.
   std::size_t rows_per_chunk = 1000;
 
@@ -41,7 +43,7 @@ struct PerRow {
   SendStats send(B& b, const Chunk& chunk) const {
     const std::string sql = detail::insert_values_sql<typename B::dialect_type>(chunk.table(), 1);
     SendStats stats;
-    for (std::size_t r = 0; r < chunk.size(); ++r) stats += b.run_once(sql, chunk.slice(r, 1));
+    for (std::size_t r = 0; r < chunk.size(); ++r) stats += b.run_once(sql, chunk.slice(r, 1), chunk.returning_sink());
     return stats;
   }
 };
@@ -71,6 +73,7 @@ inline constexpr MultiValues multi_values{};
 /// On PostgreSQL the executions are pipelined, so rows do not each wait for a round trip.
 struct ExecuteMany {
   static constexpr std::string_view name = "execute_many";
+  static constexpr bool returns_in_input_order = true;
   /// Rows per chunk: the unit of buffering, of pipelining and of error reports.
   std::size_t rows_per_chunk = 10000;
 
@@ -81,7 +84,7 @@ struct ExecuteMany {
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
     const auto& stmt = b.prepare(detail::insert_values_sql<typename B::dialect_type>(chunk.table(), 1));
-    return b.run_each(stmt, chunk);
+    return b.run_each(stmt, chunk, chunk.returning_sink());
   }
 };
 inline constexpr ExecuteMany execute_many{};
@@ -103,6 +106,13 @@ struct Copy {
   }
 };
 inline constexpr Copy copy{};
+
+/// A strategy whose RETURNING rows can be matched to input rows: one statement per row. Neither
+/// PostgreSQL nor SQLite promises the order of RETURNING rows from a multi-row INSERT, and COPY returns none.
+template <class S>
+concept returning_strategy = requires {
+  requires S::returns_in_input_order;
+};
 
 /// The built-in strategies B can run, by name.
 template <backend B>

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -21,11 +22,20 @@ namespace bulkinsert {
 /// A row whose shape is known only at run time, as a CSV file's: one Value per column.
 using DynamicRow = std::vector<Value>;
 
-/// Where the rows go: an optional schema, the table, its columns in the order values are sent.
+/// What to do with a row whose key already exists (an upsert).
+struct OnConflict {
+  std::vector<std::string> target;  ///< the unique columns that conflict; may be empty for DO NOTHING
+  std::vector<std::string> update;  ///< columns to overwrite from the new row; empty means DO NOTHING
+};
+
+/// Where the rows go: an optional schema, the table, its columns in the order values are sent, and
+/// what the INSERT adds (ON CONFLICT, RETURNING).
 struct TableSpec {
   std::string schema;  ///< empty: the connection's default (search_path on PostgreSQL, "main" on SQLite)
   std::string name;
   std::vector<std::string> columns;
+  std::optional<OnConflict> on_conflict;
+  std::vector<std::string> returning;  ///< set by insert_returning for one call
 };
 
 namespace detail {
@@ -131,6 +141,42 @@ class Table {
     return *this;
   }
   Table&& schema(std::string schema) && { return std::move(this->schema(std::move(schema))); }
+
+  /// Rows whose `target` key already exists are skipped (ON CONFLICT (target) DO NOTHING); an empty
+  /// target skips a row that conflicts with any unique constraint.
+  Table& on_conflict_do_nothing(std::vector<std::string> target = {}) & {
+    spec_.on_conflict = OnConflict{std::move(target), {}};
+    return *this;
+  }
+  Table&& on_conflict_do_nothing(std::vector<std::string> target = {}) && {
+    return std::move(on_conflict_do_nothing(std::move(target)));
+  }
+
+  /// Rows whose `target` key already exists overwrite `columns` of the existing row with their own values
+  /// (ON CONFLICT (target) DO UPDATE SET c = excluded.c). Every name must be one of this table's columns.
+  Table& on_conflict_update(std::vector<std::string> target, std::vector<std::string> columns) & {
+    if (target.empty()) throw InputError(fmt::format("table \"{}\": an upsert that updates needs a conflict target", spec_.name));
+    if (columns.empty()) throw InputError(fmt::format("table \"{}\": an upsert needs at least one column to update", spec_.name));
+    spec_.on_conflict = OnConflict{std::move(target), std::move(columns)};
+    return *this;
+  }
+  Table&& on_conflict_update(std::vector<std::string> target, std::vector<std::string> columns) && {
+    return std::move(on_conflict_update(std::move(target), std::move(columns)));
+  }
+
+  /// The same table with the rows' values for `columns` returned by the INSERT (used by insert_returning).
+  [[nodiscard]] Table returning(std::vector<std::string> columns) const {
+    Table t = *this;
+    t.spec_.returning = std::move(columns);
+    return t;
+  }
+
+  /// Index of column `name`, or column_count() if there is none.
+  [[nodiscard]] std::size_t column_index(std::string_view name) const noexcept {
+    std::size_t i = 0;
+    while (i < spec_.columns.size() && spec_.columns[i] != name) ++i;
+    return i;
+  }
 
   [[nodiscard]] const TableSpec& spec() const noexcept { return spec_; }
   [[nodiscard]] const std::string& name() const noexcept { return spec_.name; }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
@@ -29,7 +30,42 @@ void append_column_list(std::string& out, const TableSpec& t) {
   out += ')';
 }
 
-/// `INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $4)` for `rows` rows.
+/// ` ON CONFLICT ("k") DO UPDATE SET "a" = excluded."a"` and ` RETURNING "id"`, as the spec asks.
+/// PostgreSQL and SQLite (3.24+) share this syntax; a dialect that differs overloads it.
+template <dialect D>
+void append_insert_tail(std::string& out, const TableSpec& t) {
+  if (t.on_conflict) {
+    out += " ON CONFLICT";
+    if (!t.on_conflict->target.empty()) {
+      out += " (";
+      for (std::size_t i = 0; i < t.on_conflict->target.size(); ++i) {
+        if (i != 0) out += ", ";
+        D::quote(out, t.on_conflict->target[i], "conflict column");
+      }
+      out += ')';
+    }
+    if (t.on_conflict->update.empty()) {
+      out += " DO NOTHING";
+    } else {
+      out += " DO UPDATE SET ";
+      for (std::size_t i = 0; i < t.on_conflict->update.size(); ++i) {
+        if (i != 0) out += ", ";
+        D::quote(out, t.on_conflict->update[i], "update column");
+        out += " = excluded.";
+        D::quote(out, t.on_conflict->update[i], "update column");
+      }
+    }
+  }
+  if (!t.returning.empty()) {
+    out += " RETURNING ";
+    for (std::size_t i = 0; i < t.returning.size(); ++i) {
+      if (i != 0) out += ", ";
+      D::quote(out, t.returning[i], "returning column");
+    }
+  }
+}
+
+/// `INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $4)` for `rows` rows, plus the spec's tail.
 template <dialect D>
 [[nodiscard]] std::string insert_values_sql(const TableSpec& t, std::size_t rows) {
   const std::size_t cols = t.columns.size();
@@ -48,6 +84,7 @@ template <dialect D>
     }
     sql += ')';
   }
+  append_insert_tail<D>(sql, t);
   return sql;
 }
 
@@ -59,6 +96,11 @@ void check_names(const TableSpec& t) {
   std::string scratch;
   append_table_name<D>(scratch, t);
   append_column_list<D>(scratch, t);
+  append_insert_tail<D>(scratch, t);
+  if (t.on_conflict)
+    for (const auto& name : t.on_conflict->update)
+      if (std::find(t.columns.begin(), t.columns.end(), name) == t.columns.end())
+        throw InputError(fmt::format("table \"{}\": update column \"{}\" is not one of the inserted columns", t.name, name));
   for (std::size_t i = 0; i < t.columns.size(); ++i)
     for (std::size_t j = i + 1; j < t.columns.size(); ++j)
       if (t.columns[i] == t.columns[j])

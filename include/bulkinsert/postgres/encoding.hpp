@@ -1,6 +1,7 @@
 #pragma once
 
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -46,6 +47,40 @@ enum class TypeOid : unsigned {
     case TypeOid::timestamp: case TypeOid::timestamptz: return Kind::timestamp;
     default: return Kind::text;
   }
+}
+
+/// A value in PostgreSQL's text output format, decoded for the kinds bulkinsert reads back exactly
+/// (integers, reals, booleans, bytea); anything else stays text.
+[[nodiscard]] inline Value decode_text(std::string_view text, unsigned oid) {
+  switch (kind_of_type(oid)) {
+    case Kind::integer: {
+      std::int64_t v = 0;
+      if (std::from_chars(text.data(), text.data() + text.size(), v).ec == std::errc{}) return v;
+      break;
+    }
+    case Kind::real: {
+      if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+      if (text == "Infinity") return std::numeric_limits<double>::infinity();
+      if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+      double v = 0;
+      if (std::from_chars(text.data(), text.data() + text.size(), v).ec == std::errc{}) return v;
+      break;
+    }
+    case Kind::boolean: return text == "t";
+    case Kind::bytes: {
+      if (text.size() >= 2 && text.substr(0, 2) == "\\x") {
+        auto nibble = [](char ch) { return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10; };
+        Bytes b;
+        b.reserve((text.size() - 2) / 2);
+        for (std::size_t i = 2; i + 1 < text.size(); i += 2)
+          b.push_back(static_cast<std::byte>(nibble(text[i]) * 16 + nibble(text[i + 1])));
+        return b;
+      }
+      break;
+    }
+    default: break;
+  }
+  return std::string{text};
 }
 
 /// PostgreSQL counts timestamps and dates from 2000-01-01, Unix from 1970-01-01: 10,957 days apart.
