@@ -7,6 +7,7 @@
 #include "dialect.hpp"
 #include "error.hpp"
 #include "inserter.hpp"
+#include "options.hpp"
 #include "planner.hpp"
 #include "report.hpp"
 #include "strategy.hpp"

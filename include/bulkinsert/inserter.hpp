@@ -21,39 +21,17 @@
 
 #include "backend.hpp"
 #include "chunk.hpp"
+#include "detail/chunk_loop.hpp"
 #include "detail/progress.hpp"
 #include "detail/scoped_transaction.hpp"
 #include "detail/sql_builder.hpp"
 #include "error.hpp"
+#include "options.hpp"
 #include "report.hpp"
 #include "strategy.hpp"
 #include "table.hpp"
 
 namespace bulkinsert {
-
-/// A row the database refused, when rejects are allowed.
-struct RejectedRow {
-  std::size_t input_row = 0;  ///< 0-based position in the input
-  std::string code;           ///< SQLSTATE, SQLite extended code, or "input" for a value that could not be sent
-  std::string message;        ///< the database's message
-};
-
-/// How an inserter commits.
-struct InsertOptions {
-  /// 0: one transaction for the whole call, so a failure leaves nothing behind. N: commit after every
-  /// N chunks (a checkpoint); a failure then keeps the committed chunks and says how many rows they hold.
-  std::size_t checkpoint_every_chunks = 0;
-  /// Non-empty: an exactly-once, resumable import. Each commit records this id and the input rows it
-  /// covers in the table `bulkinsert_progress`, in the same transaction as the rows; calling insert
-  /// again with the same id and the same input skips exactly the committed rows.
-  std::string import_id{};
-  /// Rows the database may refuse before the call fails. Above 0, every chunk runs under a savepoint;
-  /// a refused chunk is rolled back to it and split until the refused rows are isolated, each goes to
-  /// `on_reject`, and the rest load.
-  std::size_t max_rejects = 0;
-  /// Told about every row the database refused (only with max_rejects > 0).
-  std::function<void(const RejectedRow&)> on_reject{};
-};
 
 /// What insert_returning gives back: the report, and for input row i, `rows[i]` holding the values of
 /// the requested columns (empty where the row returned nothing: an ON CONFLICT DO NOTHING skip, a reject).
@@ -178,11 +156,6 @@ class BulkInserter {
   [[nodiscard]] const InsertOptions& options() const noexcept { return options_; }
 
  private:
-  template <class Row>
-  static ValueRef read_erased(const void* table, const void* row, std::size_t column, detail::ValueArena& arena) {
-    return static_cast<const Table<Row>*>(table)->read(*static_cast<const Row*>(row), column, arena);
-  }
-
   template <class Row, class Rows, class Strategy>
   Returned returning(const Table<Row>& table, Rows&& rows, std::vector<std::string> columns, const Strategy& strategy) {
     if (columns.empty()) throw InputError("insert_returning needs at least one column to return");
@@ -196,166 +169,37 @@ class BulkInserter {
     return out;
   }
 
-  static bool is_row_error(const DatabaseError& e) noexcept {
-    if constexpr (requires { Backend::is_row_error(e); }) return Backend::is_row_error(e);
-    else return false;
-  }
-
-  /// The chunk loop: reads `rows` once, forms chunks of contiguous input rows, sends each through the
-  /// strategy, commits at checkpoints and at the end (unless the caller owns the transaction).
+  /// One call: checks names, plans chunks from the live limits, reads the rows once through the shared
+  /// chunk loop and sends them with one ChunkSender on this connection.
   template <class Row, class Rows, class Strategy>
   Report run(const Table<Row>& table, Rows&& rows, const Strategy& strategy, const RowSink* sink, bool own_transaction) {
-    using Reference = std::ranges::range_reference_t<Rows>;
-    // Rows that live in the caller's range are sent from where they are; anything else (an input
-    // iterator, a view yielding temporaries) is buffered one chunk at a time, so memory is bounded by the chunk.
-    constexpr bool borrow = std::ranges::forward_range<Rows> && std::is_lvalue_reference_v<Reference> &&
-                            std::is_same_v<std::remove_cvref_t<Reference>, Row>;
-    using Dialect = typename Backend::dialect_type;
-
-    detail::check_names<Dialect>(table.spec());
+    detail::check_names<typename Backend::dialect_type>(table.spec());
     const std::size_t chunk_rows = strategy.chunk_rows(backend_.limits(), table.column_count());
     const bool resumable = !options_.import_id.empty();
     if (resumable && !own_transaction)
       throw InputError("a resumable import commits its own transactions; it cannot run inside another call's");
 
     const auto started = std::chrono::steady_clock::now();
-    Report report;
-    report.strategy = Strategy::name;
-
     detail::CommittedRows done;
     if (resumable) done = detail::load_progress(backend_, options_.import_id);
 
-    std::vector<const void*> pointers;
-    std::vector<Row> buffer;
-    const std::size_t reserve = std::min<std::size_t>(chunk_rows, 1 << 16);
-    pointers.reserve(reserve);
-    if constexpr (!borrow) buffer.reserve(reserve);
+    detail::ChunkSender<Backend, Strategy> sender{backend_, options_, strategy, sink, own_transaction};
     detail::ValueArena arena;
-
-    std::optional<detail::ScopedTransaction<Backend>> tx;
-    std::size_t chunks_since_commit = 0;
-    std::size_t chunk_first = 0;        // input row of the pending chunk's first row
-    std::size_t uncommitted_first = 0;  // input row of the first chunk sent since the last commit
-    std::size_t sent_end = 0;           // one past the last input row sent
-
-    auto pending = [&] { return borrow ? pointers.size() : buffer.size(); };
-
-    auto commit = [&] {
-      try {
-        if (resumable) detail::record_progress(backend_, options_.import_id, {uncommitted_first, sent_end});
-        tx->commit();
-      } catch (const DatabaseError& e) {
-        std::throw_with_nested(ChunkError(e, Strategy::name, report.chunks == 0 ? 0 : report.chunks - 1,
-                                          {uncommitted_first, sent_end}, report.rows_committed));
-      }
-      tx.reset();
-      report.rows_committed = report.rows;
-      chunks_since_commit = 0;
-    };
-
-    auto send_chunk = [&] {
-      if (pending() == 0) return;
-      if constexpr (!borrow)
-        for (const Row& r : buffer) pointers.push_back(&r);
-      const Chunk chunk = Chunk{table.spec(), &table, &read_erased<Row>, pointers.data(), pointers.size(),
-                                report.chunks, chunk_first, arena}
-                              .with_sink(sink);
-      if (own_transaction && !tx) {
-        tx.emplace(backend_);
-        uncommitted_first = chunk_first;
-      }
-      SendStats stats;
-      try {
-        stats = options_.max_rejects == 0 ? strategy.send(backend_, chunk) : send_isolating(strategy, chunk, report);
-      } catch (const ChunkError&) {
-        throw;
-      } catch (const DatabaseError& e) {
-        std::throw_with_nested(
-            ChunkError(e, Strategy::name, chunk.index(), chunk.input_rows(), report.rows_committed));
-      } catch (const InputError& e) {
-        if (report.rows_committed == 0) throw;
-        std::throw_with_nested(InputError(fmt::format("{}; {} input rows committed", e.what(), report.rows_committed)));
-      }
-      report.rows += chunk.size();
-      report.chunks += 1;
-      report.statements += stats.statements;
-      report.bytes += stats.bytes;
-      report.rows_affected += stats.rows;
-      sent_end = chunk_first + chunk.size();
-      pointers.clear();
-      if constexpr (!borrow) buffer.clear();
-      arena.clear();
-      if (own_transaction && options_.checkpoint_every_chunks != 0 &&
-          ++chunks_since_commit == options_.checkpoint_every_chunks)
-        commit();
-    };
-
-    std::size_t input_row = 0;
-    for (auto&& row : rows) {
-      const std::size_t i = input_row++;
-      if (resumable && done.contains(i)) {
-        ++report.rows_skipped;
-        send_chunk();  // a chunk covers contiguous input rows only
-        continue;
-      }
-      if (pending() != 0 && chunk_first + pending() != i) send_chunk();
-      if (pending() == 0) chunk_first = i;
-      if constexpr (borrow) {
-        table.check_row(row, i);
-        pointers.push_back(std::addressof(row));
-      } else {
-        const Row& kept = buffer.emplace_back(std::forward<decltype(row)>(row));
-        table.check_row(kept, i);
-      }
-      if (pending() == chunk_rows) send_chunk();
+    try {
+      const std::size_t skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), chunk_rows,
+                                                         resumable ? &done : nullptr, [&](const detail::ChunkRows<Row>& c) {
+                                                           sender.send(c.view(table, arena));
+                                                           arena.clear();
+                                                         });
+      sender.finish();
+      sender.report().rows_skipped = skipped;
+    } catch (...) {
+      sender.abandon();
+      throw;
     }
-    send_chunk();
-    if (tx) commit();
-    if (!own_transaction) report.rows_committed = 0;  // the caller's transaction decides
-
+    Report report = sender.report();
     report.elapsed = std::chrono::steady_clock::now() - started;
     return report;
-  }
-
-  /// Sends `chunk` under a savepoint; if the database refuses it for its rows' values, rolls back to the
-  /// savepoint and sends each half the same way, until single refused rows remain. Those are rejected.
-  template <class Strategy>
-  SendStats send_isolating(const Strategy& strategy, const Chunk& chunk, Report& report) {
-    backend_.execute("SAVEPOINT bulkinsert_chunk");
-    auto undo = [&] {
-      backend_.execute("ROLLBACK TO SAVEPOINT bulkinsert_chunk");
-      backend_.execute("RELEASE SAVEPOINT bulkinsert_chunk");
-    };
-    try {
-      SendStats stats = strategy.send(backend_, chunk);
-      backend_.execute("RELEASE SAVEPOINT bulkinsert_chunk");
-      return stats;
-    } catch (const DatabaseError& e) {
-      if (!is_row_error(e)) throw;
-      undo();
-      if (chunk.size() == 1) {
-        reject(chunk, e.code(), e.message(), report);
-        return {};
-      }
-    } catch (const InputError& e) {
-      undo();
-      if (chunk.size() == 1) {
-        reject(chunk, "input", e.what(), report);
-        return {};
-      }
-    }
-    const std::size_t half = chunk.size() / 2;
-    SendStats stats = send_isolating(strategy, chunk.slice(0, half), report);
-    stats += send_isolating(strategy, chunk.slice(half, chunk.size() - half), report);
-    return stats;
-  }
-
-  void reject(const Chunk& chunk, const std::string& code, const std::string& message, Report& report) {
-    const std::size_t row = chunk.input_rows().first;
-    if (++report.rows_rejected > options_.max_rejects)
-      throw DatabaseError(code, fmt::format("{} [input row {}]; more than {} rows refused", message, row, options_.max_rejects));
-    if (const RowSink* sink = chunk.returning_sink()) (*sink)(row, DynamicRow{});
-    if (options_.on_reject) options_.on_reject(RejectedRow{row, code, message});
   }
 
   Backend& backend_;

@@ -1,0 +1,187 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "backend.hpp"
+#include "detail/chunk_loop.hpp"
+#include "detail/progress.hpp"
+#include "detail/sql_builder.hpp"
+#include "error.hpp"
+#include "inserter.hpp"
+#include "options.hpp"
+#include "report.hpp"
+#include "strategy.hpp"
+#include "table.hpp"
+
+namespace bulkinsert {
+
+/// Loads over several connections at once, like timescaledb-parallel-copy: the calling thread reads the
+/// rows and deals chunks to N workers, each with its own connection and its own transaction.
+///
+/// Commit semantics. Without checkpoints, every worker keeps its transaction open until all have sent
+/// their chunks; then, if none failed, each commits in turn, and if one failed, all roll back. The
+/// commits are N separate transactions, not one: if a commit itself fails after others succeeded, the
+/// exception's rows_committed() counts the committed rows. With checkpoints, each worker commits every
+/// N of its own chunks, so chunks commit out of input order; with an import_id, every commit records
+/// exactly which input rows it holds, and a resumed import skips exactly those.
+template <backend Backend>
+class ParallelInserter {
+ public:
+  /// Opens one connection per worker through `connect`, from the calling thread.
+  ParallelInserter(const std::function<std::unique_ptr<Backend>()>& connect, std::size_t workers,
+                   InsertOptions options = {})
+      : options_(std::move(options)) {
+    if (workers == 0) throw InputError("a parallel load needs at least one worker");
+    for (std::size_t i = 0; i < workers; ++i) backends_.push_back(connect());
+    if (options_.on_reject) {
+      // Workers report rejects from their own threads; the caller's callback sees one at a time.
+      options_.on_reject = [inner = std::move(options_.on_reject), mutex = std::make_shared<std::mutex>()](const RejectedRow& r) {
+        const std::lock_guard lock{*mutex};
+        inner(r);
+      };
+    }
+  }
+
+  [[nodiscard]] std::size_t workers() const noexcept { return backends_.size(); }
+  [[nodiscard]] Backend& backend(std::size_t worker) noexcept { return *backends_[worker]; }
+
+  /// Inserts every row of `rows` with `strategy` over all workers. Throws like BulkInserter::insert,
+  /// after every worker has stopped; rows_committed() then sums the workers' commits.
+  template <class Row, rows_of<Row> Rows, strategy_for<Backend> Strategy = typename Backend::default_strategy>
+  [[nodiscard]] Report insert(const Table<Row>& table, Rows&& rows, Strategy strategy = {}) {
+    return run(table, std::forward<Rows>(rows), strategy);
+  }
+
+  /// The same with the strategy chosen by name at run time.
+  template <class Row, rows_of<Row> Rows>
+  [[nodiscard]] Report insert(const Table<Row>& table, Rows&& rows, std::string_view strategy) {
+    return with_strategy<Backend>(strategy, [&](auto s) { return run(table, std::forward<Rows>(rows), s); });
+  }
+
+ private:
+  struct StopReading {};
+
+  template <class Row, class Rows, class Strategy>
+  Report run(const Table<Row>& table, Rows&& rows, const Strategy& strategy) {
+    detail::check_names<typename Backend::dialect_type>(table.spec());
+    const std::size_t chunk_rows = strategy.chunk_rows(backends_.front()->limits(), table.column_count());
+    const bool resumable = !options_.import_id.empty();
+    const auto started = std::chrono::steady_clock::now();
+    detail::CommittedRows done;
+    if (resumable) done = detail::load_progress(*backends_.front(), options_.import_id);
+
+    std::deque<detail::ChunkSender<Backend, Strategy>> senders;  // a deque: senders do not move
+    for (auto& b : backends_) senders.emplace_back(*b, options_, strategy, nullptr, true);
+
+    // At most two chunks wait per worker: memory stays bounded whatever the input's size.
+    const std::size_t capacity = 2 * backends_.size();
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<detail::ChunkRows<Row>> queue;
+    bool closed = false;
+    std::exception_ptr failure;
+
+    auto work = [&](std::size_t w) {
+      detail::ValueArena arena;
+      for (;;) {
+        detail::ChunkRows<Row> job;
+        {
+          std::unique_lock lock{mutex};
+          changed.wait(lock, [&] { return !queue.empty() || closed || failure; });
+          if (failure || queue.empty()) return;
+          job = std::move(queue.front());
+          queue.pop_front();
+        }
+        changed.notify_all();
+        try {
+          senders[w].send(job.view(table, arena));
+          arena.clear();
+        } catch (...) {
+          const std::lock_guard lock{mutex};
+          if (!failure) failure = std::current_exception();
+          changed.notify_all();
+          return;
+        }
+      }
+    };
+
+    std::size_t skipped = 0;
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t w = 0; w < backends_.size(); ++w) threads.emplace_back(work, w);
+      try {
+        skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), chunk_rows, resumable ? &done : nullptr,
+                                         [&](detail::ChunkRows<Row>& c) {
+                                           std::unique_lock lock{mutex};
+                                           changed.wait(lock, [&] { return queue.size() < capacity || failure; });
+                                           if (failure) throw StopReading{};  // a worker failed: read no further
+                                           queue.push_back(std::move(c));
+                                           changed.notify_all();
+                                         });
+      } catch (const StopReading&) {
+      } catch (...) {
+        const std::lock_guard lock{mutex};
+        if (!failure) failure = std::current_exception();
+      }
+      {
+        const std::lock_guard lock{mutex};
+        closed = true;
+      }
+      changed.notify_all();
+    }  // joins every worker
+
+    if (!failure) {
+      try {
+        for (auto& s : senders) s.finish();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+    if (failure) {
+      std::size_t committed = 0;
+      for (auto& s : senders) {
+        s.abandon();
+        committed += s.report().rows_committed;
+      }
+      try {
+        std::rethrow_exception(failure);
+      } catch (const ChunkError& e) {
+        std::throw_with_nested(ChunkError(e, e.strategy(), e.chunk_index(), e.rows(), committed));
+      }
+    }
+
+    Report total;
+    total.strategy = Strategy::name;
+    for (auto& s : senders) {
+      const Report& r = s.report();
+      total.rows += r.rows;
+      total.rows_affected += r.rows_affected;
+      total.rows_rejected += r.rows_rejected;
+      total.chunks += r.chunks;
+      total.statements += r.statements;
+      total.bytes += r.bytes;
+      total.rows_committed += r.rows_committed;
+    }
+    total.rows_skipped = skipped;
+    total.elapsed = std::chrono::steady_clock::now() - started;
+    return total;
+  }
+
+  InsertOptions options_;
+  std::vector<std::unique_ptr<Backend>> backends_;
+};
+
+}  // namespace bulkinsert
