@@ -4,10 +4,12 @@
 // <bulkinsert/postgres.hpp> for a backend.
 #include "backend.hpp"
 #include "chunk.hpp"
+#include "defaults.hpp"
 #include "dialect.hpp"
 #include "error.hpp"
 #include "inserter.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 #include "planner.hpp"
 #include "report.hpp"
 #include "strategy.hpp"

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -173,8 +175,10 @@ class CsvReader {
     if (::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode)) total_ = static_cast<std::uint64_t>(st.st_size);
     classes_.fill(plain);
     for (const char c : {'"', '\r', '\n', '\0', options_.delimiter}) classes_[static_cast<unsigned char>(c)] = special;
-    buffer_.resize(options_.read_bytes == 0 ? (1u << 20) : options_.read_bytes);
-    fill();
+    read_size_ = options_.read_bytes == 0 ? (1u << 20) : options_.read_bytes;
+    // The first read takes at least the three bytes of a byte-order mark.
+    buffer_.resize(std::max<std::size_t>(read_size_, 3));
+    fill(buffer_.size());
     // A UTF-8 byte-order mark is not data.
     if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
     if (options_.header) {
@@ -186,13 +190,14 @@ class CsvReader {
   }
 
   /// Refills the buffer once it is consumed; false at the end of the input.
-  bool fill() {
+  bool fill() { return fill(read_size_); }
+  bool fill(std::size_t want) {
     if (pos_ < end_) return true;
     if (eof_) return false;
     consumed_ += end_;
     pos_ = end_ = 0;
-    const std::size_t n = std::fread(buffer_.data(), 1, buffer_.size(), file_);
-    if (n < buffer_.size()) {
+    const std::size_t n = std::fread(buffer_.data(), 1, want, file_);
+    if (n < want) {
       if (std::ferror(file_))
         throw CsvError(fmt::format("{}: read error after line {}: {}", name_, line_, std::strerror(errno)), line_, 0,
                        "read error", false);
@@ -203,8 +208,8 @@ class CsvReader {
   }
 
   [[noreturn]] void fatal(std::uint64_t line, std::size_t field, std::string reason) const {
-    throw CsvError(fmt::format("{}: line {}, {}: {}", name_, line, field_name(field), reason), line, field + 1,
-                   std::move(reason), false);
+    std::string what = fmt::format("{}: line {}, {}: {}", name_, line, field_name(field), reason);
+    throw CsvError(std::move(what), line, field + 1, std::move(reason), false);
   }
 
   /// Remembers the first recoverable problem of the record; reported once the record is read to its end.
@@ -339,8 +344,8 @@ class CsvReader {
     auto [line, field, reason] = std::move(*problem_);
     problem_.reset();
     if (width_ != 0 || !options_.header) ++records_;  // a bad record is still a data record read
-    throw CsvError(fmt::format("{}: line {}, {}: {}", name_, line, field_name(field), reason), line, field + 1,
-                   std::move(reason), true);
+    std::string what = fmt::format("{}: line {}, {}: {}", name_, line, field_name(field), reason);
+    throw CsvError(std::move(what), line, field + 1, std::move(reason), true);
   }
 
   void check_width() {
@@ -367,6 +372,7 @@ class CsvReader {
   std::array<std::uint8_t, 256> classes_{};
 
   std::vector<char> buffer_;
+  std::size_t read_size_ = 0;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   std::uint64_t consumed_ = 0;

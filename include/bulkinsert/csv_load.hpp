@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <iterator>
 #include <limits>
 #include <optional>
@@ -26,6 +29,8 @@
 #include "dialect.hpp"
 #include "error.hpp"
 #include "inserter.hpp"
+#include "options.hpp"
+#include "parallel.hpp"
 #include "report.hpp"
 #include "strategy.hpp"
 #include "table.hpp"
@@ -85,7 +90,8 @@ struct CsvLoadResult {
   std::uint64_t rows_read = 0;
   std::uint64_t rows_loaded = 0;
   std::uint64_t rows_rejected = 0;
-  std::uint64_t blank_lines = 0;  ///< empty lines skipped (not data rows)
+  std::uint64_t rows_skipped = 0;  ///< of rows_loaded, those a resumed import found committed by an earlier run
+  std::uint64_t blank_lines = 0;   ///< empty lines skipped (not data rows)
   Report report;                  ///< the inserter's report
 };
 
@@ -565,6 +571,7 @@ class RowSource {
 
  private:
   void emit(CsvReject reject) {
+    const std::lock_guard lock{emit_mutex_};
     if (rejects_total() > options_.max_rejects)
       throw CsvLoadError(fmt::format("{}: more than {} rejected rows; the last: line {}{}: {}", csv_.name(),
                                      options_.max_rejects, reject.line,
@@ -632,19 +639,20 @@ class RowSource {
   bool done_ = false;
   std::uint64_t fed_ = 0;
   std::uint64_t rejected_ = 0;
-  std::uint64_t database_rejected_ = 0;
+  std::atomic<std::uint64_t> database_rejected_{0};  // counted by parallel workers too
+  std::mutex emit_mutex_;                             // rejects come from the reading thread and from workers
   std::size_t since_progress_ = 0;
 };
 
 }  // namespace detail::csv
 
-/// Loads a CSV file into an existing table. Column types come from the database's catalog
-/// (Backend::describe), so nothing is declared. Streams: memory is one read buffer plus one chunk.
-/// Returns the three counts (rows_loaded + rows_rejected == rows_read). Throws InputError for a mapping
-/// problem (before anything is sent), CsvLoadError naming the line for a bad row or a refused chunk
-/// (the open transaction is rolled back), DatabaseError for a missing table or a lost connection.
-template <backend Backend>
-[[nodiscard]] CsvLoadResult load_csv(Backend& backend, CsvReader& csv, const CsvLoadOptions& options) {
+namespace detail::csv {
+
+/// The body of load_csv: `make_inserter(insert_options)` returns the inserter; `in_flight` is how many
+/// chunks it may hold unreported at once (rejects name rows from any of them).
+template <class Backend, class MakeInserter>
+CsvLoadResult load(Backend& backend, CsvReader& csv, const CsvLoadOptions& options, std::size_t in_flight,
+                   MakeInserter make_inserter) {
   using Dialect = typename Backend::dialect_type;
   TableSpec spec;
   spec.schema = options.schema;
@@ -663,36 +671,34 @@ template <backend Backend>
   Table<DynamicRow> table{options.table, std::move(names)};
   if (!options.schema.empty()) table.schema(options.schema);
 
-  detail::csv::LineRing ring;
-  detail::csv::RowSource<Dialect> source{csv, targets, options, ring};
+  LineRing ring;
+  RowSource<Dialect> source{csv, targets, options, ring};
 
   InsertOptions insert_options;
   insert_options.checkpoint_every_chunks = options.checkpoint_every_chunks;
   insert_options.import_id = options.import_id;
   insert_options.max_rejects = options.max_rejects;
   if (options.max_rejects > 0) insert_options.on_reject = [&](const RejectedRow& r) { source.database_reject(r); };
-  BulkInserter<Backend> inserter{backend, insert_options};
+  auto inserter = make_inserter(std::move(insert_options));
 
   const std::string_view strategy =
       options.strategy.empty() ? std::string_view{Backend::default_strategy::name} : std::string_view{options.strategy};
   CsvLoadResult result;
-  std::size_t chunk_rows = 0;
   try {
     result.report = with_strategy<Backend>(strategy, [&](auto s) {
       if (options.chunk_rows != 0) {
         if constexpr (requires { s.rows_per_chunk; }) s.rows_per_chunk = options.chunk_rows;
         else if constexpr (requires { s.rows_per_statement; }) s.rows_per_statement = options.chunk_rows;
       }
-      chunk_rows = s.chunk_rows(backend.limits(), table.column_count());
-      ring.reset(chunk_rows + 2, options.max_rejects > 0);
-      return inserter.insert(table, source, s);
+      ring.reset(in_flight * s.chunk_rows(backend.limits(), table.column_count()) + 2, options.max_rejects > 0);
+      return inserter->insert(table, source, s);
     });
   } catch (const ChunkError& e) {
     // The rows of the refused chunk, as CSV lines.
     std::uint64_t first = 0, last = 0;
-    if (const auto* s = ring.find(e.rows().first)) first = s->line;
+    if (const auto* slot = ring.find(e.rows().first)) first = slot->line;
     if (e.rows().last > 0)
-      if (const auto* s = ring.find(e.rows().last - 1)) last = s->line;
+      if (const auto* slot = ring.find(e.rows().last - 1)) last = slot->line;
     std::string where = first == 0 ? std::string{"a chunk"}
                         : first == last ? fmt::format("line {}", first)
                                         : fmt::format("the chunk of lines {}-{}", first, last);
@@ -703,8 +709,39 @@ template <backend Backend>
   result.rows_read = csv.records();
   result.rows_rejected = source.rejects_total();
   result.rows_loaded = source.fed() - source.database_rejected();
+  result.rows_skipped = result.report.rows_skipped;
   result.blank_lines = csv.blank_lines();
   return result;
+}
+
+}  // namespace detail::csv
+
+/// Loads a CSV file into an existing table. Column types come from the database's catalog
+/// (Backend::describe), so nothing is declared. Streams: memory is one read buffer plus one chunk.
+/// Returns the three counts (rows_loaded + rows_rejected == rows_read). Throws InputError for a mapping
+/// problem (before anything is sent), CsvLoadError naming the line for a bad row or a refused chunk
+/// (the open transaction is rolled back), DatabaseError for a missing table or a lost connection.
+template <backend Backend>
+[[nodiscard]] CsvLoadResult load_csv(Backend& backend, CsvReader& csv, const CsvLoadOptions& options) {
+  return detail::csv::load(backend, csv, options, 1, [&](InsertOptions o) {
+    return std::make_unique<BulkInserter<Backend>>(backend, std::move(o));
+  });
+}
+
+/// The same over `workers` connections opened by `connect`, read by this thread and sent by the workers
+/// in parallel (ParallelInserter: with checkpoints, chunks commit out of input order).
+template <backend Backend>
+[[nodiscard]] CsvLoadResult load_csv_parallel(const std::function<std::unique_ptr<Backend>()>& connect,
+                                              std::size_t workers, CsvReader& csv, const CsvLoadOptions& options) {
+  std::unique_ptr<ParallelInserter<Backend>> inserter;
+  auto make = [&](InsertOptions o) {
+    inserter = std::make_unique<ParallelInserter<Backend>>(connect, workers, std::move(o));
+    return inserter.get();
+  };
+  // The catalog is read through a connection of its own, before the workers open theirs.
+  const std::unique_ptr<Backend> first = connect();
+  // Each worker holds a chunk and two more wait for it.
+  return detail::csv::load(*first, csv, options, 3 * workers + 1, make);
 }
 
 }  // namespace bulkinsert

@@ -135,6 +135,44 @@ class Table {
     return std::move(column(std::move(name), std::move(getter)));
   }
 
+  /// Column `name` is read from an optional member; where a row leaves it empty, `fallback()` supplies
+  /// the value (a client-side default: bulkinsert::now_utc, bulkinsert::uuid_v4, a constant), filled in
+  /// while the row is encoded, without copying the rows. Bulk paths skip the ORM's defaults; this does not.
+  template <class Member, class Fallback>
+    requires sql_value<Member> && std::invocable<const Fallback&> &&
+             sql_value<std::remove_cvref_t<std::invoke_result_t<const Fallback&>>>
+  Table& column(std::string name, std::optional<Member> Row::*member, Fallback fallback) & {
+    add(std::move(name), [member, fallback = std::move(fallback)](const Row& row, detail::ValueArena& arena) -> ValueRef {
+      const std::optional<Member>& v = row.*member;
+      if (v) return to_value(*v);
+      return detail::read_result(std::invoke(fallback), arena);
+    });
+    return *this;
+  }
+  template <class Member, class Fallback>
+    requires sql_value<Member> && std::invocable<const Fallback&> &&
+             sql_value<std::remove_cvref_t<std::invoke_result_t<const Fallback&>>>
+  Table&& column(std::string name, std::optional<Member> Row::*member, Fallback fallback) && {
+    return std::move(column(std::move(name), member, std::move(fallback)));
+  }
+
+  /// Column `name` is not in the row at all: every row gets `generate()` (a client-side default).
+  template <class Generator>
+    requires std::invocable<const Generator&> &&
+             sql_value<std::remove_cvref_t<std::invoke_result_t<const Generator&>>>
+  Table& default_column(std::string name, Generator generate) & {
+    add(std::move(name), [generate = std::move(generate)](const Row&, detail::ValueArena& arena) {
+      return detail::read_result(std::invoke(generate), arena);
+    });
+    return *this;
+  }
+  template <class Generator>
+    requires std::invocable<const Generator&> &&
+             sql_value<std::remove_cvref_t<std::invoke_result_t<const Generator&>>>
+  Table&& default_column(std::string name, Generator generate) && {
+    return std::move(default_column(std::move(name), std::move(generate)));
+  }
+
   /// Puts the table in a schema (PostgreSQL schema, SQLite attached database).
   Table& schema(std::string schema) & {
     spec_.schema = std::move(schema);
