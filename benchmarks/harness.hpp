@@ -4,7 +4,9 @@
 // timed loop, peak-RSS probes and the throwaway PostgreSQL cluster. No database driver is included
 // here; each binary runs the SQL below through its own driver.
 
+#include <malloc.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <benchmark/benchmark.h>
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <ranges>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -221,6 +224,14 @@ inline void add_common_context(const Options& o) {
 
 // --- the timed loop --------------------------------------------------------------------------------
 
+/// CPU seconds this process has used (all threads). The server's work is in other processes, so the
+/// difference across an insert is the client's own cost, which wall time hides when the server is the bottleneck.
+[[nodiscard]] inline double process_cpu_seconds() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 /// What one insert call sent, for the counters.
 struct Sent {
   std::size_t statements = 0;
@@ -233,6 +244,7 @@ struct Sent {
 ///  - reset() then insert() once, untimed: the warm-up (connection caches, prepared statements, allocator);
 ///  - per iteration: reset() (untimed), insert() timed with a steady clock and reported as manual
 ///    time, then count() (untimed) must equal `rows`, or the benchmark stops with an error.
+/// Counters: rows, statements and bytes per insert, and client_cpu_ms: this process's CPU time during the insert.
 /// Any exception becomes SkipWithError with its message; numbers are never asserted on.
 template <class Reset, class Insert, class Count>
 void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Insert&& insert, Count&& count) {
@@ -243,12 +255,15 @@ void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Ins
     state.SkipWithError(fmt::format("warm-up failed: {}", e.what()).c_str());
   }
   Sent total;
+  double cpu = 0;
   for (auto _ : state) {
     try {
       reset();
+      const double c0 = process_cpu_seconds();
       const auto t0 = std::chrono::steady_clock::now();
       const Sent sent = insert();
       const auto t1 = std::chrono::steady_clock::now();
+      cpu += process_cpu_seconds() - c0;
       state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
       total.statements += sent.statements;
       total.bytes += sent.bytes;
@@ -265,6 +280,7 @@ void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Ins
   state.counters["rows"] = static_cast<double>(rows);
   state.counters["statements"] = benchmark::Counter(static_cast<double>(total.statements), benchmark::Counter::kAvgIterations);
   state.counters["bytes"] = benchmark::Counter(static_cast<double>(total.bytes), benchmark::Counter::kAvgIterations);
+  state.counters["client_cpu_ms"] = benchmark::Counter(cpu * 1e3, benchmark::Counter::kAvgIterations);
 }
 
 // --- peak memory -----------------------------------------------------------------------------------
@@ -298,6 +314,9 @@ void timed_stream(benchmark::State& state, std::size_t rows, Reset&& reset, Inse
   for (auto _ : state) {
     try {
       reset();
+      // Hand freed heap back to the kernel first, so memory an earlier benchmark freed but malloc kept
+      // does not sit in the baseline RSS and hide this insert's growth.
+      ::malloc_trim(0);
       const bool hwm_reset = reset_peak_rss();
       const std::size_t before = proc_status_kib("VmRSS");
       const auto t0 = std::chrono::steady_clock::now();
@@ -385,9 +404,6 @@ class ThrowawayCluster {
     while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
     if (const auto nl = out.rfind('\n'); nl != std::string::npos) out.erase(0, nl + 1);
     conninfo_ = out;
-    // For stop_now(): argv prepared up front, so the signal handler allocates nothing.
-    bash_ = "/bin/bash";
-    stop_word_ = "stop";
   }
   ThrowawayCluster(const ThrowawayCluster&) = delete;
   ThrowawayCluster& operator=(const ThrowawayCluster&) = delete;
@@ -421,8 +437,9 @@ class ThrowawayCluster {
   std::string script_;
   std::string dir_;
   std::string conninfo_;
-  std::string bash_;
-  std::string stop_word_;
+  // stop_now()'s argv, ready before anything can fail, so a signal handler allocates nothing.
+  std::string bash_ = "/bin/bash";
+  std::string stop_word_ = "stop";
   bool running_ = false;
 };
 

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Turns bench_sqlite / bench_postgres JSON (--benchmark_out) into the article's table and an SVG chart.
+
+    python3 benchmarks/report.py bench-results/sqlite.json bench-results/postgres.json \
+        --markdown bench-results/report.md --svg bench-results/rows_per_second.svg
+
+Uses the median aggregate of the repetitions (or the single run of a benchmark that ran once).
+Prints the markdown table on stdout. Python 3 standard library only.
+"""
+
+import argparse
+import json
+import math
+import re
+import sys
+from html import escape
+
+NAME = re.compile(r"^BM_(?P<backend>Sqlite|Postgres)_(?P<method>.+?)(?P<light>_Light)?$")
+
+# Rows of each table, in the article's order (slowest first), then the hand-written references.
+ORDER = ["PerRow", "ExecuteMany", "MultiValues", "Copy",
+         "Baseline_PreparedLoop", "Baseline_MultiValues", "Baseline_CopyBinary", "Baseline_ServerCopy"]
+
+# What each strategy is measured against (rows/s of the strategy / rows/s of the baseline).
+EFFICIENCY = {
+    ("Postgres", "light", "Copy"): "Baseline_CopyBinary",
+    ("Postgres", "article", "Copy"): "Baseline_ServerCopy",
+    ("Postgres", "light", "MultiValues"): "Baseline_MultiValues",
+    ("Postgres", "article", "MultiValues"): "Baseline_MultiValues",
+    ("Sqlite", "light", "MultiValues"): "Baseline_PreparedLoop",
+    ("Sqlite", "article", "MultiValues"): "Baseline_PreparedLoop",
+    ("Sqlite", "light", "ExecuteMany"): "Baseline_PreparedLoop",
+    ("Sqlite", "article", "ExecuteMany"): "Baseline_PreparedLoop",
+}
+
+# The article's numbers (SQLAlchemy, PostgreSQL, 100k rows) next to the strategy that does the same.
+ARTICLE = {
+    "PerRow": "session.add() loop: ~120 s",
+    "ExecuteMany": "bulk_insert_mappings(): ~8 s",
+    "MultiValues": "Core insert().values(): ~3 s",
+    "Copy": "PostgreSQL COPY: ~0.5 s",
+}
+
+BACKEND_TITLE = {"Sqlite": "SQLite", "Postgres": "PostgreSQL"}
+WORKLOAD_TITLE = {"article": "article schema (unique username, FK to roles)", "light": "light schema (primary key only)"}
+
+TIME_UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def load(paths):
+    """Returns (results, context): results[(backend, workload, method)] = dict of the median run."""
+    results, context = {}, {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for key, value in data.get("context", {}).items():
+            if key not in ("caches",):
+                context.setdefault(key, value)
+        runs = {}
+        for b in data.get("benchmarks", []):
+            family = b.get("run_name", b["name"]).split("/")[0]
+            m = NAME.match(family)
+            if not m:
+                continue
+            key = (m["backend"], "light" if m["light"] else "article", m["method"])
+            kind = b.get("run_type")
+            if b.get("error_occurred"):
+                runs.setdefault(key, {})["error"] = b.get("error_message", "error")
+            elif kind == "aggregate" and b.get("aggregate_name") == "median":
+                runs.setdefault(key, {})["median"] = b
+            elif kind == "iteration":
+                runs.setdefault(key, {}).setdefault("iterations", []).append(b)
+        for key, r in runs.items():
+            if "median" in r:
+                b = r["median"]
+            elif r.get("iterations"):
+                b = r["iterations"][0] if len(r["iterations"]) == 1 else None
+                if b is None:  # repetitions without aggregates: take the median ourselves
+                    its = sorted(r["iterations"], key=lambda x: x["real_time"])
+                    b = its[len(its) // 2]
+            else:
+                results[key] = {"error": r.get("error", "no result")}
+                continue
+            seconds = b["real_time"] * TIME_UNIT.get(b.get("time_unit", "ns"), 1e-9)
+            rows = b.get("rows") or 0
+            rate = b.get("items_per_second") or (rows / seconds if seconds > 0 else 0.0)
+            results[key] = {
+                "seconds": seconds,
+                "rows": int(round(rows)),
+                "rate": rate,
+                "statements": b.get("statements"),
+                "client_cpu_ms": b.get("client_cpu_ms"),
+                "bytes": b.get("bytes"),
+                "peak_rss_MiB": b.get("peak_rss_MiB"),
+                "rss_growth_MiB": b.get("rss_growth_MiB"),
+                "repetitions": b.get("repetitions", 1),
+                "error": r.get("error"),
+            }
+    return results, context
+
+
+def method_sort_key(method):
+    base = method.replace("_Stream1M", "")
+    return (ORDER.index(base) if base in ORDER else len(ORDER), method)
+
+
+def fmt_rate(rate):
+    if rate >= 1e6:
+        return f"{rate / 1e6:.2f} M"
+    if rate >= 1e3:
+        return f"{rate / 1e3:.1f} k"
+    return f"{rate:.0f}"
+
+
+def tick_label(v):
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{v / div:g}{suffix}"
+    return f"{v:g}"
+
+
+def fmt_seconds(s):
+    return f"{s:.3f}" if s < 10 else f"{s:.1f}"
+
+
+def markdown(results, context):
+    out = []
+    versions = [f"{k}: {context[k]}" for k in ("compiler", "bulkinsert_version", "sqlite_version", "libpq_version",
+                                                 "libpqxx_version", "postgres_server_version") if k in context]
+    out.append("## Bulk insert: rows/s by strategy (median of the repetitions)\n")
+    if versions:
+        out.append("Versions: " + "; ".join(versions) + ".  ")
+    if "host_name" in context or "num_cpus" in context:
+        load_avg = context.get("load_avg")
+        load_txt = f", load average at start {', '.join(f'{x:.2f}' for x in load_avg)}" if load_avg else ""
+        out.append(f"Machine: {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz{load_txt}.  ")
+    out.append("Seconds are for the rows shown (PostgreSQL PerRow runs a tenth of them); rows/s is what to compare. "
+               "*vs PerRow*: rows/s over PerRow's on the same backend and schema. *Efficiency*: rows/s over the "
+               "hand-written baseline's named in brackets (1.00 = as fast as the best hand-written code). "
+               "*Client CPU*: this process's CPU time during the insert, per row (the server's is not included).\n")
+
+    groups = sorted({(b, w) for (b, w, m) in results}, key=lambda g: (g[0] != "Sqlite", g[1] != "article"))
+    for backend, workload in groups:
+        methods = sorted((m for (b, w, m) in results if (b, w) == (backend, workload) and not m.endswith("Stream1M")),
+                         key=method_sort_key)
+        if not methods:
+            continue
+        with_article = backend == "Postgres" and workload == "article"
+        out.append(f"\n### {BACKEND_TITLE[backend]}, {WORKLOAD_TITLE[workload]}\n")
+        header = "| Method | Rows | Seconds | Rows/s | vs PerRow | Efficiency | Client CPU µs/row |"
+        rule = "|---|---:|---:|---:|---:|---|---:|"
+        if with_article:
+            header += " Article (SQLAlchemy, 100k rows) |"
+            rule += "---|"
+        out.append(header)
+        out.append(rule)
+        per_row = results.get((backend, workload, "PerRow"), {})
+        for m in methods:
+            r = results[(backend, workload, m)]
+            name = f"BM_{backend}_{m}{'_Light' if workload == 'light' else ''}"
+            if r.get("error") and "rate" not in r:
+                row = f"| `{name}` | | | error: {escape(r['error'])} | | | |"
+            else:
+                vs = f"{r['rate'] / per_row['rate']:.1f}x" if per_row.get("rate") else ""
+                eff = ""
+                base = EFFICIENCY.get((backend, workload, m))
+                if base:
+                    b = results.get((backend, workload, base), {})
+                    eff = f"{r['rate'] / b['rate']:.2f} (vs {base})" if b.get("rate") else f"n/a ({base} missing)"
+                cpu = r.get("client_cpu_ms")
+                cpu_txt = f"{cpu * 1e3 / r['rows']:.2f}" if cpu is not None and r["rows"] else ""
+                row = (f"| `{name}` | {r['rows']:,} | {fmt_seconds(r['seconds'])} | {fmt_rate(r['rate'])} | {vs} | {eff} "
+                       f"| {cpu_txt} |")
+            if with_article:
+                row += f" {ARTICLE.get(m, '')} |"
+            out.append(row)
+
+    streams = sorted((k for k in results if k[2].endswith("Stream1M")), key=lambda k: (k[0], k[2]))
+    if streams:
+        out.append("\n### Streaming 1,000,000 rows from a generator (article schema, one run)\n")
+        out.append("| Method | Rows | Seconds | Rows/s | Peak RSS (MiB) | RSS growth during insert (MiB) |")
+        out.append("|---|---:|---:|---:|---:|---:|")
+        for k in streams:
+            r = results[k]
+            name = f"BM_{k[0]}_{k[2]}"
+            if "rate" not in r:
+                out.append(f"| `{name}` | | | error: {escape(r.get('error') or '')} | | |")
+                continue
+            growth = r.get("rss_growth_MiB")
+            growth_txt = "n/a" if growth is None or growth < 0 else f"{growth:.1f}"
+            out.append(f"| `{name}` | {r['rows']:,} | {fmt_seconds(r['seconds'])} | {fmt_rate(r['rate'])} | "
+                       f"{(r.get('peak_rss_MiB') or 0):.1f} | {growth_txt} |")
+    return "\n".join(out) + "\n"
+
+
+def svg(results, context):
+    """Horizontal bars, log-scale rows/s, one panel per backend and schema."""
+    groups = sorted({(b, w) for (b, w, m) in results}, key=lambda g: (g[0] != "Sqlite", g[1] != "article"))
+    panels = []
+    for g in groups:
+        ms = sorted((m for (b, w, m) in results if (b, w) == g and "rate" in results[(b, w, m)]), key=method_sort_key)
+        if ms:
+            panels.append((g, ms))
+    rates = [results[(b, w, m)]["rate"] for (b, w), ms in panels for m in ms if results[(b, w, m)]["rate"] > 0]
+    if not rates:
+        return None
+    lo = 10 ** math.floor(math.log10(min(rates)))
+    hi = 10 ** math.ceil(math.log10(max(rates) * 1.05))
+    width, left, right = 980, 300, 110
+    plot_w = width - left - right
+    bar_h, gap, panel_head = 18, 6, 42
+    top = 84
+
+    def x(v):
+        return left + plot_w * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+
+    height = top + sum(panel_head + len(ms) * (bar_h + gap) + 14 for _, ms in panels) + 60
+    colors = {"library": "#2b6cb0", "baseline": "#a0a0a0", "stream": "#38a169"}
+    s = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+         f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">',
+         f'<rect width="{width}" height="{height}" fill="white"/>',
+         f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="17" font-weight="bold">'
+         f'bulkinsert: rows per second by strategy (log scale, higher is better)</text>']
+    sub = [f"{context.get('rows', '?')} rows per insert (PostgreSQL PerRow: a tenth), median of the repetitions"]
+    vers = [context.get(k) for k in ("compiler",) if context.get(k)]
+    if context.get("sqlite_version"):
+        vers.append(f"SQLite {context['sqlite_version']}")
+    if context.get("postgres_server_version"):
+        vers.append(f"PostgreSQL {context['postgres_server_version'].split(' ')[0]}, libpq {context.get('libpq_version', '?')}")
+    s.append(f'<text x="{width / 2}" y="44" text-anchor="middle" fill="#444">{escape("; ".join(sub + vers))}</text>')
+    # legend
+    has_stream = any(m.endswith("Stream1M") for _, ms in panels for m in ms)
+    legend = [("library strategy", "library"), ("hand-written baseline", "baseline")]
+    if has_stream:
+        legend.append(("library, 1M rows streamed from a generator", "stream"))
+    item_w = [16 + 7 * len(label) + 24 for label, _ in legend]  # ~7 px per character at 12 px
+    lx = (width - sum(item_w)) / 2
+    for (label, key), w in zip(legend, item_w):
+        s.append(f'<rect x="{lx:.0f}" y="56" width="12" height="12" fill="{colors[key]}"/>')
+        s.append(f'<text x="{lx + 16:.0f}" y="66">{escape(label)}</text>')
+        lx += w
+
+    y = top
+    for (backend, workload), ms in panels:
+        panel_h = len(ms) * (bar_h + gap)
+        s.append(f'<text x="10" y="{y + 16}" font-size="14" font-weight="bold">'
+                 f'{escape(BACKEND_TITLE[backend] + ", " + WORKLOAD_TITLE[workload])}</text>')
+        y0 = y + panel_head
+        # decade grid
+        d = lo
+        while d <= hi * 1.0001:
+            gx = x(d)
+            s.append(f'<line x1="{gx:.1f}" y1="{y0 - 4}" x2="{gx:.1f}" y2="{y0 + panel_h}" stroke="#ddd"/>')
+            s.append(f'<text x="{gx:.1f}" y="{y0 - 7}" text-anchor="middle" fill="#666" font-size="10">'
+                     f'{escape(tick_label(d))}</text>')
+            d *= 10
+        for i, m in enumerate(ms):
+            r = results[(backend, workload, m)]
+            by = y0 + i * (bar_h + gap)
+            kind = "stream" if m.endswith("Stream1M") else "baseline" if m.startswith("Baseline_") else "library"
+            name = f"BM_{backend}_{m}{'_Light' if workload == 'light' else ''}"
+            w = max(1.0, x(r["rate"]) - left)
+            s.append(f'<text x="{left - 8}" y="{by + bar_h - 5}" text-anchor="end">{escape(name)}</text>')
+            s.append(f'<rect x="{left}" y="{by}" width="{w:.1f}" height="{bar_h}" fill="{colors[kind]}">'
+                     f'<title>{escape(name)}: {r["rate"]:.0f} rows/s, {r["rows"]} rows in {r["seconds"]:.3f} s</title></rect>')
+            s.append(f'<text x="{left + w + 5:.1f}" y="{by + bar_h - 5}">{escape(fmt_rate(r["rate"]))} rows/s</text>')
+        s.append(f'<line x1="{left}" y1="{y0 - 4}" x2="{left}" y2="{y0 + panel_h}" stroke="#333"/>')
+        y = y0 + panel_h + 14
+    s.append(f'<text x="{left + plot_w / 2}" y="{y + 20}" text-anchor="middle" fill="#444">'
+             f'rows per second (log scale)</text>')
+    s.append("</svg>")
+    return "\n".join(s) + "\n"
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("json", nargs="+", help="Google Benchmark JSON files (--benchmark_out)")
+    p.add_argument("--markdown", help="also write the table to this file")
+    p.add_argument("--svg", help="write the bar chart to this file")
+    args = p.parse_args(argv)
+    results, context = load(args.json)
+    if not results:
+        print("report.py: no BM_Sqlite_* / BM_Postgres_* results in " + ", ".join(args.json), file=sys.stderr)
+        return 1
+    table = markdown(results, context)
+    sys.stdout.write(table)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(table)
+    if args.svg:
+        chart = svg(results, context)
+        if chart:
+            with open(args.svg, "w", encoding="utf-8") as f:
+                f.write(chart)
+            print(f"\nchart: {args.svg}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
