@@ -73,7 +73,7 @@ class PostgresBackend {
 
   SendStats run(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     PGconn* c = session_.raw();
-    params_.encode(chunk);
+    params_.encode(chunk, &column_types(chunk.table()), 0, chunk.size());
     Result r{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
                             params_.formats(), 0)};
     check_done(c, r);
@@ -84,7 +84,8 @@ class PostgresBackend {
   SendStats run_once(std::string_view sql, const Chunk& chunk, const RowSink* sink = nullptr) {
     PGconn* c = session_.raw();
     const std::string text{sql};
-    params_.encode(chunk);
+    // Unprepared statements are the naive path (per_row) and the library's own queries: text parameters.
+    params_.encode(chunk, nullptr, 0, chunk.size());
     Result r{PQexecParams(c, text.c_str(), params_.count(), nullptr, params_.values(), params_.lengths(),
                           params_.formats(), 0)};
     check_done(c, r, chunk.size() == 1 ? chunk.input_rows().first : static_cast<std::size_t>(-1));
@@ -98,11 +99,12 @@ class PostgresBackend {
     PGconn* c = session_.raw();
     SendStats stats;
 #ifdef LIBPQ_HAS_PIPELINING
+    const std::vector<unsigned>* types = &column_types(chunk.table());  // a catalog query: before pipeline mode
     if (PQenterPipelineMode(c) != 1) fail(c, nullptr);
     std::size_t sent = 0;
     try {
       for (; sent < chunk.size(); ++sent) {
-        params_.encode_rows(chunk, sent, 1);
+        params_.encode(chunk, types, sent, 1);
         if (PQsendQueryPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
                                 params_.formats(), 0) != 1)
           fail(c, nullptr);
@@ -117,7 +119,7 @@ class PostgresBackend {
     stats.statements = sent;
 #else
     for (std::size_t r = 0; r < chunk.size(); ++r) {
-      params_.encode_rows(chunk, r, 1);
+      params_.encode(chunk, &column_types(chunk.table()), r, 1);
       Result res{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
                                 params_.formats(), 0)};
       check_done(c, res, chunk.input_rows().first + r);
@@ -129,7 +131,7 @@ class PostgresBackend {
   }
 
   /// COPY ... FROM STDIN: binary when every target column's type has a binary encoder here, text otherwise.
-  /// Rows are encoded into a buffer flushed every 256 KiB, so memory does not grow with the chunk.
+  /// Rows are encoded into a buffer flushed every MiB, so memory does not grow with the chunk.
   /// With ON CONFLICT, rows are copied into a temporary staging table and moved with one
   /// INSERT ... SELECT ... ON CONFLICT, which is upsert at COPY speed.
   SendStats copy_in(const Chunk& chunk) {
@@ -275,7 +277,7 @@ class PostgresBackend {
     SendStats stats{1, 0, 0};
     std::string& buf = copy_buffer_;
     buf.clear();
-    constexpr std::size_t flush_at = 256 * 1024;
+    constexpr std::size_t flush_at = 1024 * 1024;
     try {
       if (binary) detail::pg::copy_binary_header(buf);
       for (std::size_t r = 0; r < chunk.size(); ++r) {

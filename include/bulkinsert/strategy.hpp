@@ -63,11 +63,14 @@ struct MultiValues {
   }
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
-    const auto& stmt = b.prepare(detail::insert_values_sql<typename B::dialect_type>(chunk.table(), chunk.size()));
+    // Building a 1,000-row statement's text costs more than encoding its values; build it once per shape.
+    const auto& stmt = b.prepare(sql_.template get<typename B::dialect_type>(chunk.table(), chunk.size()));
     return b.run(stmt, chunk);
   }
+
+  mutable detail::InsertSqlCache sql_{};  ///< not an option: the statement text last built
 };
-inline constexpr MultiValues multi_values{};
+inline const MultiValues multi_values{};
 
 /// One single-row INSERT, prepared once and executed for every row: the article's executemany.
 /// On PostgreSQL the executions are pipelined, so rows do not each wait for a round trip.
@@ -83,11 +86,13 @@ struct ExecuteMany {
   }
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
-    const auto& stmt = b.prepare(detail::insert_values_sql<typename B::dialect_type>(chunk.table(), 1));
+    const auto& stmt = b.prepare(sql_.template get<typename B::dialect_type>(chunk.table(), 1));
     return b.run_each(stmt, chunk, chunk.returning_sink());
   }
+
+  mutable detail::InsertSqlCache sql_{};  ///< not an option: the statement text last built
 };
-inline constexpr ExecuteMany execute_many{};
+inline const ExecuteMany execute_many{};
 
 /// COPY ... FROM STDIN, binary when every column's type allows it: the fastest path into PostgreSQL.
 /// Only backends that are copy_capable accept it; naming it for SQLite does not compile.

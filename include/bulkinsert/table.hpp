@@ -26,6 +26,7 @@ using DynamicRow = std::vector<Value>;
 struct OnConflict {
   std::vector<std::string> target;  ///< the unique columns that conflict; may be empty for DO NOTHING
   std::vector<std::string> update;  ///< columns to overwrite from the new row; empty means DO NOTHING
+  friend bool operator==(const OnConflict&, const OnConflict&) = default;
 };
 
 /// Where the rows go: an optional schema, the table, its columns in the order values are sent, and
@@ -36,6 +37,7 @@ struct TableSpec {
   std::vector<std::string> columns;
   std::optional<OnConflict> on_conflict;
   std::vector<std::string> returning;  ///< set by insert_returning for one call
+  friend bool operator==(const TableSpec&, const TableSpec&) = default;
 };
 
 namespace detail {

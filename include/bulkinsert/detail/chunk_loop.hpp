@@ -216,7 +216,7 @@ class ChunkSender {
 
   Backend& backend_;
   const InsertOptions& options_;
-  const Strategy& strategy_;
+  Strategy strategy_;  // a copy per connection: strategies may cache per-connection state
   const RowSink* sink_;
   bool own_transaction_;
   Report report_;

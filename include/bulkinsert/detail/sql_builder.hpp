@@ -88,6 +88,26 @@ template <dialect D>
   return sql;
 }
 
+/// The last INSERT text built, kept so that a run of chunks of one table and size builds it once.
+/// Owned by one strategy object, which serves one connection at a time.
+class InsertSqlCache {
+ public:
+  template <dialect D>
+  const std::string& get(const TableSpec& t, std::size_t rows) {
+    if (rows != rows_ || !(t == spec_)) {
+      sql_ = insert_values_sql<D>(t, rows);
+      spec_ = t;
+      rows_ = rows;
+    }
+    return sql_;
+  }
+
+ private:
+  TableSpec spec_;
+  std::size_t rows_ = 0;
+  std::string sql_;
+};
+
 /// Checks every name of `t` can be quoted in dialect D; throws InputError naming the first that cannot,
 /// and for a table with no columns or a column named twice.
 template <dialect D>

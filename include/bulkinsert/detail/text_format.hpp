@@ -15,31 +15,84 @@ namespace bulkinsert::detail {
 /// Large enough for any value format_* below writes.
 inline constexpr std::size_t text_buffer_size = 48;
 
-/// `2024-02-29` (ISO 8601); years before 1 follow PostgreSQL, `0044-03-15 BC`, because ISO's year 0 is 1 BC.
+inline void two_digits(char* p, unsigned v) noexcept {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's days_to_civil), without the
+/// general-purpose machinery of <chrono>'s year_month_day, which costs more than the rest of a row.
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;
+  unsigned day;
+};
+inline CivilDate civil_from_days(std::int64_t z) noexcept {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
+}
+
+/// Writes `YYYY-MM-DD`; years before 1 follow PostgreSQL, `0044-03-15 BC`, because ISO's year 0 is 1 BC,
+/// and the caller appends the ` BC`. Returns the end and whether it is BC.
+inline char* write_civil(char* out, CivilDate c, bool& bc) {
+  bc = c.year <= 0;
+  const std::int64_t y = bc ? 1 - c.year : c.year;
+  if (y <= 9999) {
+    two_digits(out, static_cast<unsigned>(y / 100));
+    two_digits(out + 2, static_cast<unsigned>(y % 100));
+    out += 4;
+  } else {
+    out = fmt::format_to(out, "{}", y);
+  }
+  *out++ = '-';
+  two_digits(out, c.month);
+  out[2] = '-';
+  two_digits(out + 3, c.day);
+  return out + 5;
+}
+
+/// `2024-02-29` (ISO 8601), `0044-03-15 BC` before year 1.
 inline std::size_t format_date(char* out, Date d) {
-  const int y = static_cast<int>(d.year());
-  const bool bc = y <= 0;
-  auto end = fmt::format_to(out, "{:04}-{:02}-{:02}", bc ? 1 - y : y, static_cast<unsigned>(d.month()),
-                            static_cast<unsigned>(d.day()));
-  if (bc) end = fmt::format_to(end, " BC");
+  bool bc = false;
+  char* end = write_civil(out, civil_from_days(std::chrono::sys_days{d}.time_since_epoch().count()), bc);
+  if (bc) end = std::string_view{" BC"}.copy(end, 3) + end;
   return static_cast<std::size_t>(end - out);
 }
 
 /// `2024-02-29 13:45:00.123456` in UTC, with `+00` appended when `with_zone` (PostgreSQL reads a
 /// zone-less timestamptz in the session's TimeZone, so the zone must be explicit there).
 inline std::size_t format_timestamp(char* out, Timestamp t, bool with_zone) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<microseconds> tod{t - day};
-  const int y = static_cast<int>(ymd.year());
-  const bool bc = y <= 0;
-  auto end = fmt::format_to(out, "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", bc ? 1 - y : y,
-                            static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
-                            tod.minutes().count(), tod.seconds().count(), tod.subseconds().count());
-  if (with_zone) end = fmt::format_to(end, "+00");
-  if (bc) end = fmt::format_to(end, " BC");
-  return static_cast<std::size_t>(end - out);
+  constexpr std::int64_t us_per_day = 86'400'000'000LL;
+  const std::int64_t us = t.time_since_epoch().count();
+  std::int64_t days = us / us_per_day;
+  std::int64_t rem = us % us_per_day;
+  if (rem < 0) {
+    rem += us_per_day;
+    --days;
+  }
+  bool bc = false;
+  char* p = write_civil(out, civil_from_days(days), bc);
+  const auto secs = static_cast<unsigned>(rem / 1'000'000);
+  auto frac = static_cast<unsigned>(rem % 1'000'000);
+  *p = ' ';
+  two_digits(p + 1, secs / 3600);
+  p[3] = ':';
+  two_digits(p + 4, secs / 60 % 60);
+  p[6] = ':';
+  two_digits(p + 7, secs % 60);
+  p[9] = '.';
+  for (int i = 15; i >= 10; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
+  p += 16;
+  if (with_zone) p = std::string_view{"+00"}.copy(p, 3) + p;
+  if (bc) p = std::string_view{" BC"}.copy(p, 3) + p;
+  return static_cast<std::size_t>(p - out);
 }
 
 /// Shortest text that reads back as the same double; NaN and infinities spelled as PostgreSQL reads them.

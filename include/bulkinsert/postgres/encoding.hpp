@@ -1,6 +1,7 @@
 #pragma once
 
 #include <bit>
+#include <type_traits>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -93,99 +94,115 @@ inline void check_no_nul(const Chunk& chunk, std::size_t row, std::size_t column
     throw InputError(chunk.describe(row, column, "text holds a NUL byte, which PostgreSQL text cannot store"));
 }
 
-inline void put_be(std::string& out, std::uint64_t v, int bytes) {
-  char b[8];
-  for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
-  out.append(b, static_cast<std::size_t>(bytes));
+/// Appends `v` in network byte order, as every binary field of the protocol is.
+template <class T>
+inline void put_be(std::string& out, T v) {
+  static_assert(std::is_integral_v<T>);
+  using U = std::make_unsigned_t<T>;
+  auto u = static_cast<U>(v);
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(U) == 2) u = __builtin_bswap16(u);
+    else if constexpr (sizeof(U) == 4) u = __builtin_bswap32(u);
+    else if constexpr (sizeof(U) == 8) u = __builtin_bswap64(u);
+  }
+  out.append(reinterpret_cast<const char*>(&u), sizeof u);
 }
 
 /// Appends the COPY BINARY header (signature, flags, header extension length).
 inline void copy_binary_header(std::string& out) {
   out.append("PGCOPY\n\377\r\n\0", 11);
-  put_be(out, 0, 4);
-  put_be(out, 0, 4);
+  put_be(out, std::uint32_t{0});
+  put_be(out, std::uint32_t{0});
 }
 /// Appends the COPY BINARY trailer (a field count of -1).
-inline void copy_binary_trailer(std::string& out) { put_be(out, 0xFFFF, 2); }
+inline void copy_binary_trailer(std::string& out) { put_be(out, std::int16_t{-1}); }
+
+/// Appends the binary send format of non-null `v` for a column of built-in type `type` (which must be
+/// binary_encodable), without a length word. The one binary encoder, shared by COPY and parameters.
+/// Throws InputError naming the row and column for a value the type cannot hold exactly.
+inline void append_binary(std::string& out, const Chunk& chunk, std::size_t row, std::size_t column, const ValueRef& v,
+                          TypeOid type) {
+  auto mismatch = [&]() -> InputError {
+    return InputError(chunk.describe(row, column, fmt::format("a {} value does not fit a column of type oid {}",
+                                                              kind_name(kind_of(v)), static_cast<unsigned>(type))));
+  };
+  switch (kind_of(v)) {
+    case Kind::null: throw mismatch();
+    case Kind::boolean:
+      if (type != TypeOid::boolean) throw mismatch();
+      out += std::get<bool>(v) ? '\1' : '\0';
+      return;
+    case Kind::integer: {
+      const std::int64_t i = std::get<std::int64_t>(v);
+      auto out_of_range = [&](int bytes) {
+        return InputError(chunk.describe(row, column, fmt::format("{} is out of range for a {}-byte integer column", i, bytes)));
+      };
+      switch (type) {
+        case TypeOid::int2:
+          if (i < std::numeric_limits<std::int16_t>::min() || i > std::numeric_limits<std::int16_t>::max()) throw out_of_range(2);
+          put_be(out, static_cast<std::int16_t>(i));
+          return;
+        case TypeOid::int4:
+          if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max()) throw out_of_range(4);
+          put_be(out, static_cast<std::int32_t>(i));
+          return;
+        case TypeOid::int8: put_be(out, i); return;
+        // PostgreSQL's own int -> float assignment cast, done here because binary input has no casts.
+        case TypeOid::float8: put_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(i))); return;
+        case TypeOid::float4: put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(i))); return;
+        default: throw mismatch();
+      }
+    }
+    case Kind::real: {
+      const double d = std::get<double>(v);
+      if (type == TypeOid::float8) put_be(out, std::bit_cast<std::uint64_t>(d));
+      // Rounding to float4 is what the server does with a float8 for a real column.
+      else if (type == TypeOid::float4) put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(d)));
+      else throw mismatch();
+      return;
+    }
+    case Kind::text: {
+      const auto t = std::get<std::string_view>(v);
+      if (type != TypeOid::text && type != TypeOid::varchar && type != TypeOid::bpchar) throw mismatch();
+      check_no_nul(chunk, row, column, t);
+      out.append(t);
+      return;
+    }
+    case Kind::bytes: {
+      const auto b = std::get<BytesView>(v);
+      if (type != TypeOid::bytea) throw mismatch();
+      out.append(reinterpret_cast<const char*>(b.data()), b.size());
+      return;
+    }
+    case Kind::timestamp:
+      if (type != TypeOid::timestamp && type != TypeOid::timestamptz) throw mismatch();
+      put_be(out, std::get<Timestamp>(v).time_since_epoch().count() - epoch_shift_us);
+      return;
+    case Kind::date: {
+      if (type != TypeOid::date) throw mismatch();
+      const auto days = std::chrono::sys_days{std::get<Date>(v)}.time_since_epoch().count();
+      put_be(out, static_cast<std::int32_t>(days - epoch_shift_days));
+      return;
+    }
+  }
+}
 
 /// Appends one row in COPY BINARY format; `types` are the target columns' type OIDs, all binary_encodable.
 inline void copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row, const std::vector<unsigned>& types) {
   const std::size_t cols = chunk.columns();
-  put_be(out, cols, 2);
+  put_be(out, static_cast<std::int16_t>(cols));
   for (std::size_t c = 0; c < cols; ++c) {
     const ValueRef v = chunk.value(row, c);
-    const auto type = static_cast<TypeOid>(types[c]);
-    auto mismatch = [&]() -> InputError {
-      return InputError(chunk.describe(row, c, fmt::format("a {} value does not fit a column of type oid {} in binary COPY",
-                                                           kind_name(kind_of(v)), types[c])));
-    };
-    auto integer = [&](std::int64_t i, int bytes) {
-      const std::int64_t lo = bytes == 2 ? std::numeric_limits<std::int16_t>::min()
-                            : bytes == 4 ? std::numeric_limits<std::int32_t>::min() : std::numeric_limits<std::int64_t>::min();
-      const std::int64_t hi = bytes == 2 ? std::numeric_limits<std::int16_t>::max()
-                            : bytes == 4 ? std::numeric_limits<std::int32_t>::max() : std::numeric_limits<std::int64_t>::max();
-      if (i < lo || i > hi)
-        throw InputError(chunk.describe(row, c, fmt::format("{} is out of range for a {}-byte integer column", i, bytes)));
-      put_be(out, static_cast<std::uint64_t>(bytes), 4);
-      put_be(out, static_cast<std::uint64_t>(i), bytes);
-    };
-    switch (kind_of(v)) {
-      case Kind::null:
-        put_be(out, 0xFFFFFFFF, 4);
-        break;
-      case Kind::boolean:
-        if (type != TypeOid::boolean) throw mismatch();
-        put_be(out, 1, 4);
-        out += std::get<bool>(v) ? '\1' : '\0';
-        break;
-      case Kind::integer: {
-        const std::int64_t i = std::get<std::int64_t>(v);
-        if (type == TypeOid::int2) integer(i, 2);
-        else if (type == TypeOid::int4) integer(i, 4);
-        else if (type == TypeOid::int8) integer(i, 8);
-        // PostgreSQL's own int -> float assignment cast, done here because binary input has no casts.
-        else if (type == TypeOid::float8) { put_be(out, 8, 4); put_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(i)), 8); }
-        else if (type == TypeOid::float4) { put_be(out, 4, 4); put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(i)), 4); }
-        else throw mismatch();
-        break;
-      }
-      case Kind::real: {
-        const double d = std::get<double>(v);
-        if (type == TypeOid::float8) { put_be(out, 8, 4); put_be(out, std::bit_cast<std::uint64_t>(d), 8); }
-        // Rounding to float4 is what the server does with a float8 for a real column.
-        else if (type == TypeOid::float4) { put_be(out, 4, 4); put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(d)), 4); }
-        else throw mismatch();
-        break;
-      }
-      case Kind::text: {
-        const auto s = std::get<std::string_view>(v);
-        if (type != TypeOid::text && type != TypeOid::varchar && type != TypeOid::bpchar) throw mismatch();
-        check_no_nul(chunk, row, c, s);
-        put_be(out, s.size(), 4);
-        out.append(s);
-        break;
-      }
-      case Kind::bytes: {
-        const auto b = std::get<BytesView>(v);
-        if (type != TypeOid::bytea) throw mismatch();
-        put_be(out, b.size(), 4);
-        out.append(reinterpret_cast<const char*>(b.data()), b.size());
-        break;
-      }
-      case Kind::timestamp: {
-        if (type != TypeOid::timestamp && type != TypeOid::timestamptz) throw mismatch();
-        put_be(out, 8, 4);
-        put_be(out, static_cast<std::uint64_t>(std::get<Timestamp>(v).time_since_epoch().count() - epoch_shift_us), 8);
-        break;
-      }
-      case Kind::date: {
-        if (type != TypeOid::date) throw mismatch();
-        const auto days = std::chrono::sys_days{std::get<Date>(v)}.time_since_epoch().count();
-        put_be(out, 4, 4);
-        put_be(out, static_cast<std::uint64_t>(days - epoch_shift_days), 4);
-        break;
-      }
+    if (kind_of(v) == Kind::null) {
+      put_be(out, std::int32_t{-1});
+      continue;
     }
+    const std::size_t at = out.size();
+    put_be(out, std::int32_t{0});  // the field's length, written once the field is
+    append_binary(out, chunk, row, c, v, static_cast<TypeOid>(types[c]));
+    const auto length = static_cast<std::uint32_t>(out.size() - at - 4);
+    const std::uint32_t be = std::endian::native == std::endian::little ? __builtin_bswap32(length) : length;
+    std::memcpy(out.data() + at, &be, 4);
   }
 }
 
@@ -237,72 +254,94 @@ inline void copy_text_row(std::string& out, const Chunk& chunk, std::size_t row)
   out += '\n';
 }
 
-/// Parameter arrays for PQexecParams / PQexecPrepared / PQsendQueryPrepared: every value as text except
-/// bytes, which go in binary so no escaping is needed. Reused across statements to avoid reallocation.
+/// Parameter arrays for PQexecParams / PQexecPrepared / PQsendQueryPrepared. With the target columns'
+/// types known, every value of a built-in type goes in binary (no formatting, and text is passed from
+/// the row itself, uncopied); otherwise values go as text, which the server parses for the column, and
+/// bytes in binary. Buffers are reused across statements.
 class Params {
  public:
-  /// Encodes rows [0, chunk.size()) of `chunk`, row-major.
-  void encode(const Chunk& chunk) { encode_rows(chunk, 0, chunk.size()); }
-
-  /// Encodes rows [first, first + count) of `chunk`.
-  void encode_rows(const Chunk& chunk, std::size_t first, std::size_t count) {
-    const std::size_t n = count * chunk.columns();
+  /// Encodes rows [first, first + count) of `chunk`, row-major. `types`, when not null and as long as
+  /// the column list, are the target columns' type OIDs.
+  void encode(const Chunk& chunk, const std::vector<unsigned>* types, std::size_t first, std::size_t count) {
+    const std::size_t cols = chunk.columns();
+    const std::size_t n = count * cols;
+    const bool typed = types != nullptr && types->size() == cols;
     storage_.clear();
-    offsets_.clear();
+    offsets_.assign(n, direct);
     lengths_.assign(n, 0);
     formats_.assign(n, 0);
     values_.assign(n, nullptr);
-    offsets_.reserve(n);
     char buf[text_buffer_size];
     std::size_t p = 0;
     for (std::size_t r = first; r < first + count; ++r) {
-      for (std::size_t c = 0; c < chunk.columns(); ++c, ++p) {
+      for (std::size_t c = 0; c < cols; ++c, ++p) {
         const ValueRef v = chunk.value(r, c);
-        offsets_.push_back(storage_.size());
-        switch (kind_of(v)) {
-          case Kind::null: offsets_.back() = npos; break;
-          case Kind::boolean: storage_ += std::get<bool>(v) ? 't' : 'f'; break;
-          case Kind::integer: storage_.append(buf, format_int(buf, std::get<std::int64_t>(v))); break;
-          case Kind::real: storage_.append(buf, format_double(buf, std::get<double>(v))); break;
-          case Kind::text: {
+        const Kind kind = kind_of(v);
+        if (kind == Kind::null) continue;  // a null pointer is NULL
+        const std::size_t at = storage_.size();
+        if (typed && binary_encodable((*types)[c])) {
+          formats_[p] = 1;
+          const auto type = static_cast<TypeOid>((*types)[c]);
+          if (kind == Kind::text && (type == TypeOid::text || type == TypeOid::varchar || type == TypeOid::bpchar)) {
+            // Binary text is the bytes themselves: point at the row's own string.
             const auto s = std::get<std::string_view>(v);
             check_no_nul(chunk, r, c, s);
-            storage_.append(s);
-            break;
+            values_[p] = s.empty() ? "" : s.data();
+            lengths_[p] = static_cast<int>(s.size());
+            continue;
           }
-          case Kind::bytes: {
-            const auto b = std::get<BytesView>(v);
-            storage_.append(reinterpret_cast<const char*>(b.data()), b.size());
-            formats_[p] = 1;
-            break;
+          append_binary(storage_, chunk, r, c, v, type);
+        } else {
+          switch (kind) {
+            case Kind::null: break;
+            case Kind::boolean: storage_ += std::get<bool>(v) ? 't' : 'f'; break;
+            case Kind::integer: storage_.append(buf, format_int(buf, std::get<std::int64_t>(v))); break;
+            case Kind::real: storage_.append(buf, format_double(buf, std::get<double>(v))); break;
+            case Kind::text: {
+              const auto s = std::get<std::string_view>(v);
+              check_no_nul(chunk, r, c, s);
+              storage_.append(s);
+              break;
+            }
+            case Kind::bytes: {
+              const auto b = std::get<BytesView>(v);
+              storage_.append(reinterpret_cast<const char*>(b.data()), b.size());
+              formats_[p] = 1;
+              break;
+            }
+            case Kind::timestamp: storage_.append(buf, format_timestamp(buf, std::get<Timestamp>(v), true)); break;
+            case Kind::date: storage_.append(buf, format_date(buf, std::get<Date>(v))); break;
           }
-          case Kind::timestamp: storage_.append(buf, format_timestamp(buf, std::get<Timestamp>(v), true)); break;
-          case Kind::date: storage_.append(buf, format_date(buf, std::get<Date>(v))); break;
+          // Text parameters are read up to a terminator.
+          if (formats_[p] == 0) storage_ += '\0';
         }
-        if (offsets_.back() != npos) lengths_[p] = static_cast<int>(storage_.size() - offsets_.back());
-        // Text parameters are read up to their terminator; storage_ grows, so terminators are added here
-        // and pointers taken only once every value is in place.
-        if (offsets_.back() != npos) storage_ += '\0';
+        offsets_[p] = at;
+        lengths_[p] = static_cast<int>(storage_.size() - at - (formats_[p] == 0 ? 1 : 0));
       }
     }
+    // storage_ has stopped growing: offsets become pointers.
     for (std::size_t i = 0; i < n; ++i)
-      if (offsets_[i] != npos) values_[i] = storage_.data() + offsets_[i];
+      if (offsets_[i] != direct) values_[i] = storage_.data() + offsets_[i];
+    bytes_ = storage_.size();
+    for (std::size_t i = 0; i < n; ++i)
+      if (offsets_[i] == direct) bytes_ += static_cast<std::size_t>(lengths_[i]);
   }
 
   [[nodiscard]] int count() const noexcept { return static_cast<int>(values_.size()); }
   [[nodiscard]] const char* const* values() const noexcept { return values_.data(); }
   [[nodiscard]] const int* lengths() const noexcept { return lengths_.data(); }
   [[nodiscard]] const int* formats() const noexcept { return formats_.data(); }
-  /// Payload bytes, terminators included.
-  [[nodiscard]] std::size_t bytes() const noexcept { return storage_.size(); }
+  /// Payload bytes handed to libpq.
+  [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
 
  private:
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::size_t direct = static_cast<std::size_t>(-1);  // not in storage_: null, or the row's own bytes
   std::string storage_;
   std::vector<std::size_t> offsets_;
   std::vector<const char*> values_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace bulkinsert::detail::pg
