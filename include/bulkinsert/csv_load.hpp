@@ -553,6 +553,9 @@ class RowSource {
     if (const auto* slot = ring_.find(r.input_row)) {
       out.line = slot->line;
       out.record = slot->record;
+    } else {
+      // Only in a parallel load whose workers fell far behind the reader: the row has left the ring.
+      out.reason += fmt::format(" (data row {} of those sent; its line is no longer known)", r.input_row + 1);
     }
     emit(std::move(out));
   }
@@ -740,8 +743,9 @@ template <backend Backend>
   };
   // The catalog is read through a connection of its own, before the workers open theirs.
   const std::unique_ptr<Backend> first = connect();
-  // Each worker holds a chunk and two more wait for it.
-  return detail::csv::load(*first, csv, options, 3 * workers + 1, make);
+  // Each worker holds a chunk, two more per worker wait, and the reader fills one; the rest is slack for a
+  // worker that lags behind the others (isolating rejects takes it several round trips).
+  return detail::csv::load(*first, csv, options, 8 * workers + 2, make);
 }
 
 }  // namespace bulkinsert

@@ -130,8 +130,7 @@ class PostgresBackend {
     return stats;
   }
 
-  /// COPY ... FROM STDIN: binary when every target column's type has a binary encoder here, text otherwise.
-  /// Rows are encoded into a buffer flushed every MiB, so memory does not grow with the chunk.
+  /// COPY ... FROM STDIN: binary when every target column's type and every value allow it, text otherwise.
   /// With ON CONFLICT, rows are copied into a temporary staging table and moved with one
   /// INSERT ... SELECT ... ON CONFLICT, which is upsert at COPY speed.
   SendStats copy_in(const Chunk& chunk) {
@@ -263,9 +262,22 @@ class PostgresBackend {
     return r;
   }
 
+  /// One COPY of the chunk into `into`. The chunk is encoded whole before the COPY starts: in binary
+  /// when every column's type allows it, and again as text if some value has no binary form for its
+  /// column, so that COPY accepts exactly what the other strategies accept. Memory is bounded by the chunk.
   SendStats copy_rows(PGconn* c, const Chunk& chunk, const TableSpec& into, const std::vector<unsigned>& types) {
     bool binary = types.size() == chunk.columns();
     for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
+    std::string& buf = copy_buffer_;
+    buf.clear();
+    if (binary) {
+      detail::pg::copy_binary_header(buf);
+      for (std::size_t r = 0; r < chunk.size() && binary; ++r) binary = detail::pg::copy_binary_row(buf, chunk, r, types);
+      if (binary) detail::pg::copy_binary_trailer(buf);
+      else buf.clear();
+    }
+    if (!binary)
+      for (std::size_t r = 0; r < chunk.size(); ++r) detail::pg::copy_text_row(buf, chunk, r);
 
     std::string sql = "COPY ";
     detail::append_table_name<dialect_type>(sql, into);
@@ -273,47 +285,25 @@ class PostgresBackend {
     detail::append_column_list<dialect_type>(sql, into);
     sql += binary ? " FROM STDIN (FORMAT binary)" : " FROM STDIN";
     check(c, Result{PQexec(c, sql.c_str())}, PGRES_COPY_IN);
-
-    SendStats stats{1, 0, 0};
-    std::string& buf = copy_buffer_;
-    buf.clear();
-    constexpr std::size_t flush_at = 1024 * 1024;
-    try {
-      if (binary) detail::pg::copy_binary_header(buf);
-      for (std::size_t r = 0; r < chunk.size(); ++r) {
-        if (binary) detail::pg::copy_binary_row(buf, chunk, r, types);
-        else detail::pg::copy_text_row(buf, chunk, r);
-        if (buf.size() >= flush_at) stats.bytes += put_copy_data(c, buf);
+    // libpq copies what it is given into its own buffer; a MiB per call keeps that copy small.
+    constexpr std::size_t slice = 1024 * 1024;
+    for (std::size_t at = 0; at < buf.size(); at += slice) {
+      const std::size_t n = std::min(slice, buf.size() - at);
+      if (PQputCopyData(c, buf.data() + at, static_cast<int>(n)) != 1) {
+        PQputCopyEnd(c, "bulkinsert: sending failed");
+        fail(c, nullptr);
       }
-      if (binary) detail::pg::copy_binary_trailer(buf);
-      stats.bytes += put_copy_data(c, buf);
-    } catch (const InputError&) {
-      // The server discards the whole COPY when the client ends it with an error message.
-      PQputCopyEnd(c, "bulkinsert: a row could not be encoded; COPY abandoned");
-      drain(c);
-      throw;
     }
     if (PQputCopyEnd(c, nullptr) != 1) fail(c, nullptr);
     Result r{PQgetResult(c)};
     check(c, r, PGRES_COMMAND_OK);
     drain(c);
-    stats.rows = affected(r);
-    return stats;
+    return {1, buf.size(), affected(r)};
   }
 
   /// Reads and drops results until libpq has none left for the current command.
   static void drain(PGconn* c) {
     while (PGresult* r = PQgetResult(c)) PQclear(r);
-  }
-
-  static std::size_t put_copy_data(PGconn* c, std::string& buf) {
-    const std::size_t n = buf.size();
-    if (n != 0 && PQputCopyData(c, buf.data(), static_cast<int>(n)) != 1) {
-      PQputCopyEnd(c, "bulkinsert: sending failed");
-      fail(c, nullptr);
-    }
-    buf.clear();
-    return n;
   }
 
 #ifdef LIBPQ_HAS_PIPELINING

@@ -24,19 +24,19 @@ using DynamicRow = std::vector<Value>;
 
 /// What to do with a row whose key already exists (an upsert).
 struct OnConflict {
-  std::vector<std::string> target;  ///< the unique columns that conflict; may be empty for DO NOTHING
-  std::vector<std::string> update;  ///< columns to overwrite from the new row; empty means DO NOTHING
+  std::vector<std::string> target{};  ///< the unique columns that conflict; may be empty for DO NOTHING
+  std::vector<std::string> update{};  ///< columns to overwrite from the new row; empty means DO NOTHING
   friend bool operator==(const OnConflict&, const OnConflict&) = default;
 };
 
 /// Where the rows go: an optional schema, the table, its columns in the order values are sent, and
 /// what the INSERT adds (ON CONFLICT, RETURNING).
 struct TableSpec {
-  std::string schema;  ///< empty: the connection's default (search_path on PostgreSQL, "main" on SQLite)
-  std::string name;
-  std::vector<std::string> columns;
-  std::optional<OnConflict> on_conflict;
-  std::vector<std::string> returning;  ///< set by insert_returning for one call
+  std::string schema{};  ///< empty: the connection's default (search_path on PostgreSQL, "main" on SQLite)
+  std::string name{};
+  std::vector<std::string> columns{};
+  std::optional<OnConflict> on_conflict{};
+  std::vector<std::string> returning{};  ///< set by insert_returning for one call
   friend bool operator==(const TableSpec&, const TableSpec&) = default;
 };
 

@@ -1,5 +1,5 @@
 # cmake -DBUILD_DIR=<bulkinsert build> -DPREFIX=<fresh prefix> -P install_and_check.cmake
-# Installs bulkinsert into PREFIX and checks that only headers and the CMake package went in.
+# Installs bulkinsert into PREFIX and checks that only headers, the CMake package and bulkinsert-load went in.
 cmake_minimum_required(VERSION 3.21)
 foreach(var IN ITEMS BUILD_DIR PREFIX)
   if(NOT ${var})
@@ -25,7 +25,8 @@ foreach(required IN ITEMS
   endif()
 endforeach()
 foreach(file IN LISTS installed)
-  if(NOT file MATCHES "^(include/bulkinsert/|share/cmake/bulkinsert/)")
+  # bin/bulkinsert-load: the command (BULKINSERT_TOOLS) is installed with the library.
+  if(NOT file MATCHES "^(include/bulkinsert/|share/cmake/bulkinsert/|bin/bulkinsert-load$)")
     message(FATAL_ERROR "unexpected file in the install: ${file}")
   endif()
 endforeach()

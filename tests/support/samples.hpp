@@ -162,7 +162,7 @@ inline std::vector<Sample> samples(bool with_nan) {
 }
 
 inline const std::vector<std::string>& sample_columns() {
-  static const std::vector<std::string> columns = {"id", "nothing", "maybe", "flag", "i8", "i16", "i32", "i64", "u32",
+  static const std::vector<std::string> columns = {"id", "always_null", "maybe", "flag", "i8", "i16", "i32", "i64", "u32",
                                                    "f", "d", "s", "sv", "opt_s", "bytes", "ts", "date"};
   return columns;
 }
@@ -170,7 +170,7 @@ inline const std::vector<std::string>& sample_columns() {
 inline bulkinsert::Table<Sample> sample_table(std::string name = "samples") {
   return bulkinsert::Table<Sample>{std::move(name)}
       .column("id", &Sample::id)
-      .column("nothing", &Sample::nothing)
+      .column("always_null", &Sample::nothing)
       .column("maybe", &Sample::maybe)
       .column("flag", &Sample::flag)
       .column("i8", &Sample::i8)

@@ -163,6 +163,13 @@ inline UserRead expected_read(const User& u) {
           u.role_id ? std::optional<std::int64_t>{*u.role_id} : std::nullopt};
 }
 
+/// Options committing after every `n` chunks.
+inline bulkinsert::InsertOptions checkpoint_every(std::size_t n) {
+  bulkinsert::InsertOptions o;
+  o.checkpoint_every_chunks = n;
+  return o;
+}
+
 // --- strategies --------------------------------------------------------------------------------
 
 /// A built-in strategy with `n` rows per chunk (rows per statement for MultiValues).

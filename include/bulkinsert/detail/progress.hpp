@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "../backend.hpp"
 #include "../chunk.hpp"
 #include "../error.hpp"
@@ -21,7 +23,7 @@ namespace bulkinsert::detail {
 template <backend B>
 std::vector<DynamicRow> query(B& b, std::string_view sql, const DynamicRow& params) {
   std::vector<std::string> names;
-  for (std::size_t i = 0; i < params.size(); ++i) names.push_back("p" + std::to_string(i));
+  for (std::size_t i = 0; i < params.size(); ++i) names.push_back(fmt::format("p{}", i));  // not "p" + to_string: GCC 12 -Wrestrict false positive
   const Table<DynamicRow> table{"query", std::move(names)};
   ValueArena arena;
   const void* row = &params;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "../dialect.hpp"
 #include "../table.hpp"
@@ -121,10 +123,10 @@ void check_names(const TableSpec& t) {
     for (const auto& name : t.on_conflict->update)
       if (std::find(t.columns.begin(), t.columns.end(), name) == t.columns.end())
         throw InputError(fmt::format("table \"{}\": update column \"{}\" is not one of the inserted columns", t.name, name));
-  for (std::size_t i = 0; i < t.columns.size(); ++i)
-    for (std::size_t j = i + 1; j < t.columns.size(); ++j)
-      if (t.columns[i] == t.columns[j])
-        throw InputError(fmt::format("table \"{}\": column \"{}\" is listed twice", t.name, t.columns[i]));
+  std::vector<std::string_view> sorted(t.columns.begin(), t.columns.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (const auto twice = std::adjacent_find(sorted.begin(), sorted.end()); twice != sorted.end())
+    throw InputError(fmt::format("table \"{}\": column \"{}\" is listed twice", t.name, *twice));
 }
 
 }  // namespace bulkinsert::detail

@@ -117,21 +117,20 @@ inline void copy_binary_header(std::string& out) {
 /// Appends the COPY BINARY trailer (a field count of -1).
 inline void copy_binary_trailer(std::string& out) { put_be(out, std::int16_t{-1}); }
 
-/// Appends the binary send format of non-null `v` for a column of built-in type `type` (which must be
-/// binary_encodable), without a length word. The one binary encoder, shared by COPY and parameters.
-/// Throws InputError naming the row and column for a value the type cannot hold exactly.
-inline void append_binary(std::string& out, const Chunk& chunk, std::size_t row, std::size_t column, const ValueRef& v,
-                          TypeOid type) {
-  auto mismatch = [&]() -> InputError {
-    return InputError(chunk.describe(row, column, fmt::format("a {} value does not fit a column of type oid {}",
-                                                              kind_name(kind_of(v)), static_cast<unsigned>(type))));
-  };
+/// Appends the binary send format of non-null `v` for a column of built-in type `type`, without a
+/// length word: the one binary encoder, shared by COPY and parameters. Returns false, appending nothing,
+/// when the value's kind has no binary form for that type (text for a date column, an integer for a
+/// boolean); the caller then sends the value as text, for the server to parse as it would from any
+/// other strategy. Throws InputError naming the row and column for an integer out of the column's range.
+[[nodiscard]] inline bool append_binary(std::string& out, const Chunk& chunk, std::size_t row, std::size_t column,
+                                        const ValueRef& v, TypeOid type) {
+  auto mismatch = [] { return false; };
   switch (kind_of(v)) {
-    case Kind::null: throw mismatch();
+    case Kind::null: return mismatch();
     case Kind::boolean:
-      if (type != TypeOid::boolean) throw mismatch();
+      if (type != TypeOid::boolean) return mismatch();
       out += std::get<bool>(v) ? '\1' : '\0';
-      return;
+      return true;
     case Kind::integer: {
       const std::int64_t i = std::get<std::int64_t>(v);
       auto out_of_range = [&](int bytes) {
@@ -141,16 +140,16 @@ inline void append_binary(std::string& out, const Chunk& chunk, std::size_t row,
         case TypeOid::int2:
           if (i < std::numeric_limits<std::int16_t>::min() || i > std::numeric_limits<std::int16_t>::max()) throw out_of_range(2);
           put_be(out, static_cast<std::int16_t>(i));
-          return;
+          return true;
         case TypeOid::int4:
           if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max()) throw out_of_range(4);
           put_be(out, static_cast<std::int32_t>(i));
-          return;
-        case TypeOid::int8: put_be(out, i); return;
+          return true;
+        case TypeOid::int8: put_be(out, i); return true;
         // PostgreSQL's own int -> float assignment cast, done here because binary input has no casts.
-        case TypeOid::float8: put_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(i))); return;
-        case TypeOid::float4: put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(i))); return;
-        default: throw mismatch();
+        case TypeOid::float8: put_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(i))); return true;
+        case TypeOid::float4: put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(i))); return true;
+        default: return mismatch();
       }
     }
     case Kind::real: {
@@ -158,37 +157,39 @@ inline void append_binary(std::string& out, const Chunk& chunk, std::size_t row,
       if (type == TypeOid::float8) put_be(out, std::bit_cast<std::uint64_t>(d));
       // Rounding to float4 is what the server does with a float8 for a real column.
       else if (type == TypeOid::float4) put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(d)));
-      else throw mismatch();
-      return;
+      else return mismatch();
+      return true;
     }
     case Kind::text: {
       const auto t = std::get<std::string_view>(v);
-      if (type != TypeOid::text && type != TypeOid::varchar && type != TypeOid::bpchar) throw mismatch();
+      if (type != TypeOid::text && type != TypeOid::varchar && type != TypeOid::bpchar) return mismatch();
       check_no_nul(chunk, row, column, t);
       out.append(t);
-      return;
+      return true;
     }
     case Kind::bytes: {
       const auto b = std::get<BytesView>(v);
-      if (type != TypeOid::bytea) throw mismatch();
+      if (type != TypeOid::bytea) return mismatch();
       out.append(reinterpret_cast<const char*>(b.data()), b.size());
-      return;
+      return true;
     }
     case Kind::timestamp:
-      if (type != TypeOid::timestamp && type != TypeOid::timestamptz) throw mismatch();
+      if (type != TypeOid::timestamp && type != TypeOid::timestamptz) return mismatch();
       put_be(out, std::get<Timestamp>(v).time_since_epoch().count() - epoch_shift_us);
-      return;
+      return true;
     case Kind::date: {
-      if (type != TypeOid::date) throw mismatch();
+      if (type != TypeOid::date) return mismatch();
       const auto days = std::chrono::sys_days{std::get<Date>(v)}.time_since_epoch().count();
       put_be(out, static_cast<std::int32_t>(days - epoch_shift_days));
-      return;
+      return true;
     }
   }
+  return false;
 }
 
 /// Appends one row in COPY BINARY format; `types` are the target columns' type OIDs, all binary_encodable.
-inline void copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row, const std::vector<unsigned>& types) {
+/// Returns false as soon as a value has no binary form for its column (the chunk must then go as text).
+[[nodiscard]] inline bool copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row, const std::vector<unsigned>& types) {
   const std::size_t cols = chunk.columns();
   put_be(out, static_cast<std::int16_t>(cols));
   for (std::size_t c = 0; c < cols; ++c) {
@@ -199,11 +200,12 @@ inline void copy_binary_row(std::string& out, const Chunk& chunk, std::size_t ro
     }
     const std::size_t at = out.size();
     put_be(out, std::int32_t{0});  // the field's length, written once the field is
-    append_binary(out, chunk, row, c, v, static_cast<TypeOid>(types[c]));
+    if (!append_binary(out, chunk, row, c, v, static_cast<TypeOid>(types[c]))) return false;
     const auto length = static_cast<std::uint32_t>(out.size() - at - 4);
     const std::uint32_t be = std::endian::native == std::endian::little ? __builtin_bswap32(length) : length;
     std::memcpy(out.data() + at, &be, 4);
   }
+  return true;
 }
 
 /// Appends `s` escaped for COPY text format: backslash, tab, newline and carriage return.
@@ -279,18 +281,18 @@ class Params {
         const Kind kind = kind_of(v);
         if (kind == Kind::null) continue;  // a null pointer is NULL
         const std::size_t at = storage_.size();
-        if (typed && binary_encodable((*types)[c])) {
+        const auto type = typed ? static_cast<TypeOid>((*types)[c]) : TypeOid{};
+        if (typed && kind == Kind::text && (type == TypeOid::text || type == TypeOid::varchar || type == TypeOid::bpchar)) {
+          // Binary text is the bytes themselves: point at the row's own string.
+          const auto s = std::get<std::string_view>(v);
+          check_no_nul(chunk, r, c, s);
           formats_[p] = 1;
-          const auto type = static_cast<TypeOid>((*types)[c]);
-          if (kind == Kind::text && (type == TypeOid::text || type == TypeOid::varchar || type == TypeOid::bpchar)) {
-            // Binary text is the bytes themselves: point at the row's own string.
-            const auto s = std::get<std::string_view>(v);
-            check_no_nul(chunk, r, c, s);
-            values_[p] = s.empty() ? "" : s.data();
-            lengths_[p] = static_cast<int>(s.size());
-            continue;
-          }
-          append_binary(storage_, chunk, r, c, v, type);
+          values_[p] = s.empty() ? "" : s.data();
+          lengths_[p] = static_cast<int>(s.size());
+          continue;
+        }
+        if (typed && binary_encodable((*types)[c]) && append_binary(storage_, chunk, r, c, v, type)) {
+          formats_[p] = 1;
         } else {
           switch (kind) {
             case Kind::null: break;

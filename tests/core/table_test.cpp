@@ -1,0 +1,97 @@
+// Table<Row>: struct, tuple and DynamicRow tables, and how columns are read.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <bulkinsert/table.hpp>
+
+using bulkinsert::DynamicRow;
+using bulkinsert::Kind;
+using bulkinsert::kind_of;
+using bulkinsert::Table;
+using bulkinsert::Value;
+
+namespace {
+struct Person {
+  std::int64_t id;
+  std::string first;
+  std::string last;
+  std::optional<std::string> email;
+  [[nodiscard]] std::string full_name() const { return first + " " + last; }
+};
+}  // namespace
+
+TEST_CASE("struct table reads members and getters", "[core][table]") {
+  const auto table = Table<Person>{"people"}
+                         .column("id", &Person::id)
+                         .column("email", &Person::email)
+                         .column("name", [](const Person& p) { return p.full_name(); })  // std::string by value
+                         .column("first_len", [](const Person& p) { return p.first.size(); })
+                         .column("first", [](const Person& p) -> const std::string& { return p.first; })
+                         .schema("app");
+  CHECK(table.name() == "people");
+  CHECK(table.spec().schema == "app");
+  CHECK(table.column_count() == 5);
+  CHECK(table.spec().columns == std::vector<std::string>{"id", "email", "name", "first_len", "first"});
+
+  const Person p{7, "Ada", "Lovelace", std::nullopt};
+  bulkinsert::detail::ValueArena arena;
+  CHECK(std::get<std::int64_t>(table.read(p, 0, arena)) == 7);
+  CHECK(kind_of(table.read(p, 1, arena)) == Kind::null);
+  const auto name = table.read(p, 2, arena);
+  // The computed string outlives the getter's temporary: the arena keeps it.
+  const auto name2 = table.read(Person{8, "Grace", "Hopper", "g@x"}, 2, arena);
+  CHECK(std::get<std::string_view>(name) == "Ada Lovelace");
+  CHECK(std::get<std::string_view>(name2) == "Grace Hopper");
+  CHECK(std::get<std::int64_t>(table.read(p, 3, arena)) == 3);
+  // A getter returning a reference borrows from the row.
+  CHECK(std::get<std::string_view>(table.read(p, 4, arena)).data() == p.first.data());
+}
+
+TEST_CASE("tuple table reads by position", "[core][table]") {
+  using Row = std::tuple<int, std::string, std::optional<double>>;
+  const Table<Row> table{"t", {"a", "b", "c"}};
+  CHECK(table.column_count() == 3);
+  const Row row{1, "two", std::nullopt};
+  bulkinsert::detail::ValueArena arena;
+  CHECK(std::get<std::int64_t>(table.read(row, 0, arena)) == 1);
+  CHECK(std::get<std::string_view>(table.read(row, 1, arena)).data() == std::get<1>(row).data());
+  CHECK(kind_of(table.read(row, 2, arena)) == Kind::null);
+  CHECK_THROWS_AS((Table<Row>{"t", {"a", "b"}}), bulkinsert::InputError);
+  CHECK_THROWS_WITH((Table<Row>{"t", {"a", "b", "c", "d"}}), Catch::Contains("4 column names") && Catch::Contains("3 elements"));
+}
+
+TEST_CASE("dynamic table reads cells and checks widths", "[core][table]") {
+  const Table<DynamicRow> table{"d", {"x", "y"}};
+  const DynamicRow row{Value{std::int64_t{5}}, Value{bulkinsert::null}};
+  bulkinsert::detail::ValueArena arena;
+  CHECK(std::get<std::int64_t>(table.read(row, 0, arena)) == 5);
+  CHECK(kind_of(table.read(row, 1, arena)) == Kind::null);
+  CHECK_NOTHROW(table.check_row(row, 0));
+  CHECK_THROWS_WITH(table.check_row(DynamicRow{Value{1.0}}, 41),
+                    Catch::Contains("row 41") && Catch::Contains("1 values") && Catch::Contains("2 columns"));
+  CHECK_THROWS_AS(table.check_row(DynamicRow{}, 0), bulkinsert::InputError);
+  // An invalid date in a dynamic row is a ValueError when read.
+  const DynamicRow bad{Value{bulkinsert::Date{std::chrono::year{2023}, std::chrono::month{2}, std::chrono::day{30}}},
+                       Value{bulkinsert::null}};
+  CHECK_THROWS_AS(table.read(bad, 0, arena), bulkinsert::ValueError);
+}
+
+TEST_CASE("arena keeps computed bytes", "[core][table]") {
+  struct Blob {
+    int n;
+  };
+  const auto table = Table<Blob>{"b"}.column("data", [](const Blob& b) {
+    return bulkinsert::Bytes(static_cast<std::size_t>(b.n), std::byte{0xAB});
+  });
+  bulkinsert::detail::ValueArena arena;
+  const auto v = table.read(Blob{3}, 0, arena);
+  const auto w = table.read(Blob{1000}, 0, arena);
+  const auto view = std::get<bulkinsert::BytesView>(v);
+  CHECK(view.size() == 3);
+  CHECK(view[2] == std::byte{0xAB});
+  CHECK(std::get<bulkinsert::BytesView>(w).size() == 1000);
+}
