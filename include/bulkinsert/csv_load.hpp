@@ -510,8 +510,14 @@ namespace detail::csv {
 template <class Dialect>
 class RowSource {
  public:
-  RowSource(CsvReader& csv, const std::vector<CsvTarget>& targets, const CsvLoadOptions& options, LineRing& ring)
-      : csv_(csv), targets_(targets), options_(options), ring_(ring), started_(std::chrono::steady_clock::now()) {}
+  RowSource(CsvReader& csv, const std::vector<CsvTarget>& targets, const CsvLoadOptions& options, LineRing& ring,
+            CommittedRows committed = {})
+      : csv_(csv),
+        targets_(targets),
+        options_(options),
+        ring_(ring),
+        committed_(std::move(committed)),
+        started_(std::chrono::steady_clock::now()) {}
 
   struct Sentinel {};
   class Iterator {
@@ -588,6 +594,9 @@ class RowSource {
   void refuse(std::uint64_t line, std::string column, std::string reason, std::string message) {
     if (options_.max_rejects == 0) throw CsvLoadError(std::move(message), line, csv_.records());
     ++rejected_;
+    // A resumed import reads its file from the start: a row refused before a row an earlier run
+    // committed was reported by that run, and is counted, not written again.
+    if (committed_.contains(fed_)) return;
     emit(CsvReject{line, std::move(column), {}, std::move(reason), csv_.record_text()});
   }
 
@@ -637,6 +646,7 @@ class RowSource {
   const std::vector<CsvTarget>& targets_;
   const CsvLoadOptions& options_;
   LineRing& ring_;
+  CommittedRows committed_;
   std::chrono::steady_clock::time_point started_;
   DynamicRow row_;
   bool done_ = false;
@@ -675,7 +685,10 @@ CsvLoadResult load(Backend& backend, CsvReader& csv, const CsvLoadOptions& optio
   if (!options.schema.empty()) table.schema(options.schema);
 
   LineRing ring;
-  RowSource<Dialect> source{csv, targets, options, ring};
+  CommittedRows committed;
+  if (!options.import_id.empty())
+    for (const RowRange& r : committed_rows(backend, options.import_id)) committed.add(r);
+  RowSource<Dialect> source{csv, targets, options, ring, std::move(committed)};
 
   InsertOptions insert_options;
   insert_options.checkpoint_every_chunks = options.checkpoint_every_chunks;
@@ -743,9 +756,9 @@ template <backend Backend>
   };
   // The catalog is read through a connection of its own, before the workers open theirs.
   const std::unique_ptr<Backend> first = connect();
-  // Each worker holds a chunk, two more per worker wait, and the reader fills one; the rest is slack for a
-  // worker that lags behind the others (isolating rejects takes it several round trips).
-  return detail::csv::load(*first, csv, options, 8 * workers + 2, make);
+  // ParallelInserter never lets the reader run more than max_chunks_in_flight() chunks ahead of the
+  // oldest unfinished one (4 per worker); the reader's own chunk and slack make the rest.
+  return detail::csv::load(*first, csv, options, 4 * workers + 2, make);
 }
 
 }  // namespace bulkinsert

@@ -51,6 +51,13 @@ struct LinkedReport {
 template <class Rows, class Row>
 concept rows_of = std::ranges::input_range<Rows> && std::convertible_to<std::ranges::range_reference_t<Rows>, Row>;
 
+/// The input rows that earlier runs of the resumable import `import_id` committed, as sorted, merged
+/// [first, last) ranges (none for a new import). Creates the progress table if it does not exist.
+template <backend Backend>
+[[nodiscard]] std::vector<RowRange> committed_rows(Backend& backend, const std::string& import_id) {
+  return detail::load_progress(backend, import_id).ranges();
+}
+
 /// Sends rows to one backend, in chunks sized to its limits, through a strategy of the caller's choice.
 /// It borrows the backend, which must outlive it; one call at a time per backend.
 template <backend Backend>

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -56,6 +57,11 @@ class ParallelInserter {
   }
 
   [[nodiscard]] std::size_t workers() const noexcept { return backends_.size(); }
+
+  /// The most chunks that are read but not yet finished at once: the reader waits rather than run further
+  /// ahead of the oldest unfinished chunk (one a worker is slowly splitting for rejects, say). Callers that
+  /// keep per-row data for reporting (the CSV loader's line numbers) need keep only this many chunks' worth.
+  [[nodiscard]] std::size_t max_chunks_in_flight() const noexcept { return 4 * backends_.size(); }
   [[nodiscard]] Backend& backend(std::size_t worker) noexcept { return *backends_[worker]; }
 
   /// Inserts every row of `rows` with `strategy` over all workers. Throws like BulkInserter::insert,
@@ -91,6 +97,8 @@ class ParallelInserter {
     std::mutex mutex;
     std::condition_variable changed;
     std::deque<detail::ChunkRows<Row>> queue;
+    std::set<std::size_t> unfinished;  // indices of chunks read and not yet sent
+    const std::size_t window = max_chunks_in_flight();
     bool closed = false;
     std::exception_ptr failure;
 
@@ -109,6 +117,11 @@ class ParallelInserter {
         try {
           senders[w].send(job.view(table, arena));
           arena.clear();
+          {
+            const std::lock_guard lock{mutex};
+            unfinished.erase(job.index);
+          }
+          changed.notify_all();
         } catch (...) {
           const std::lock_guard lock{mutex};
           if (!failure) failure = std::current_exception();
@@ -126,8 +139,13 @@ class ParallelInserter {
         skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), chunk_rows, resumable ? &done : nullptr,
                                          [&](detail::ChunkRows<Row>& c) {
                                            std::unique_lock lock{mutex};
-                                           changed.wait(lock, [&] { return queue.size() < capacity || failure; });
+                                           changed.wait(lock, [&] {
+                                             return (queue.size() < capacity &&
+                                                     (unfinished.empty() || c.index - *unfinished.begin() < window)) ||
+                                                    failure;
+                                           });
                                            if (failure) throw StopReading{};  // a worker failed: read no further
+                                           unfinished.insert(c.index);
                                            queue.push_back(std::move(c));
                                            changed.notify_all();
                                          });

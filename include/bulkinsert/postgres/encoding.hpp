@@ -173,10 +173,16 @@ inline void copy_binary_trailer(std::string& out) { put_be(out, std::int16_t{-1}
       out.append(reinterpret_cast<const char*>(b.data()), b.size());
       return true;
     }
-    case Kind::timestamp:
+    case Kind::timestamp: {
       if (type != TypeOid::timestamp && type != TypeOid::timestamptz) return mismatch();
-      put_be(out, std::get<Timestamp>(v).time_since_epoch().count() - epoch_shift_us);
+      const std::int64_t us = std::get<Timestamp>(v).time_since_epoch().count();
+      // MIN_TIMESTAMP (datatype/timestamp.h), 4714-11-24 BC: the server refuses anything earlier, and
+      // far enough earlier `us - epoch_shift_us` overflows int64.
+      if (us < -211'813'488'000'000'000LL + epoch_shift_us)
+        throw InputError(chunk.describe(row, column, "timestamp is before 4714-11-24 BC, the earliest PostgreSQL stores"));
+      put_be(out, us - epoch_shift_us);
       return true;
+    }
     case Kind::date: {
       if (type != TypeOid::date) return mismatch();
       const auto days = std::chrono::sys_days{std::get<Date>(v)}.time_since_epoch().count();
