@@ -121,6 +121,14 @@ void register_all(const harness::Options& o) {
     reg("ExecuteMany", [w](benchmark::State& st) { bm_library(st, w, bulkinsert::ExecuteMany{}); });
     reg("Baseline_PreparedLoop", [w](benchmark::State& st) { bm_prepared_loop(st, w); });
   }
+  // MultiValues rows_per_statement sweep, light schema (0 = as many as SQLITE_LIMIT_VARIABLE_NUMBER allows).
+  for (const std::size_t rps : {100, 500, 1000, 5000, 0}) {
+    const std::string name = rps == 0 ? std::string{"BM_Sqlite_MultiValuesSweep_Light/rps:max"}
+                                      : fmt::format("BM_Sqlite_MultiValuesSweep_Light/rps:{}", rps);
+    harness::configure(benchmark::RegisterBenchmark(name.c_str(), [rps](benchmark::State& st) {
+      bm_library(st, Workload::light, bulkinsert::MultiValues{.rows_per_statement = rps});
+    }), o.rows);
+  }
   if (o.stream) harness::configure_stream(benchmark::RegisterBenchmark("BM_Sqlite_MultiValues_Stream1M", bm_stream));
 }
 

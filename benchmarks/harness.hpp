@@ -210,11 +210,28 @@ inline void usage(std::FILE* out, const char* argv0) {
 #endif
 }
 
+/// The value after "field:" on the first matching line of a /proc file ("model name" in /proc/cpuinfo), or "".
+[[nodiscard]] inline std::string machine_field(const char* file, std::string_view field) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with(field)) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    auto v = line.substr(colon + 1);
+    const auto b = v.find_first_not_of(" \t");
+    return b == std::string::npos ? std::string{} : v.substr(b);
+  }
+  return {};
+}
+
 inline void add_common_context(const Options& o) {
   benchmark::AddCustomContext("compiler", compiler_version());
   benchmark::AddCustomContext("bulkinsert_version", fmt::format("{}.{}.{}", BULKINSERT_VERSION_MAJOR,
                                                                 BULKINSERT_VERSION_MINOR, BULKINSERT_VERSION_PATCH));
   benchmark::AddCustomContext("rows", std::to_string(o.rows));
+  benchmark::AddCustomContext("cpu_model", machine_field("/proc/cpuinfo", "model name"));
+  benchmark::AddCustomContext("mem_total", machine_field("/proc/meminfo", "MemTotal"));
 #ifdef NDEBUG
   benchmark::AddCustomContext("build", "release (NDEBUG)");
 #else

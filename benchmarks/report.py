@@ -16,6 +16,9 @@ import sys
 from html import escape
 
 NAME = re.compile(r"^BM_(?P<backend>Sqlite|Postgres)_(?P<method>.+?)(?P<light>_Light)?$")
+# Name segments that tell runs of one family apart (BM_Postgres_Parallel_Copy/workers:2/rows:100000/...):
+# they stay in the method's key ("Parallel_Copy/workers:2"); rows:, iterations:, manual_time do not.
+PARAMS = ("workers:", "rps:", "chunk:")
 
 # Rows of each table, in the article's order (slowest first), then the hand-written references.
 ORDER = ["PerRow", "ExecuteMany", "MultiValues", "Copy",
@@ -58,11 +61,12 @@ def load(paths):
                 context.setdefault(key, value)
         runs = {}
         for b in data.get("benchmarks", []):
-            family = b.get("run_name", b["name"]).split("/")[0]
-            m = NAME.match(family)
+            segments = b.get("run_name", b["name"]).split("/")
+            m = NAME.match(segments[0])
             if not m:
                 continue
-            key = (m["backend"], "light" if m["light"] else "article", m["method"])
+            params = [seg for seg in segments[1:] if seg.startswith(PARAMS)]
+            key = (m["backend"], "light" if m["light"] else "article", "/".join([m["method"]] + params))
             kind = b.get("run_type")
             if b.get("error_occurred"):
                 runs.setdefault(key, {})["error"] = b.get("error_message", "error")
@@ -99,9 +103,21 @@ def load(paths):
     return results, context
 
 
+def param_sort_value(seg):
+    """rps:max after every number; numbers in numeric order."""
+    name, _, value = seg.partition(":")
+    return (name, float("inf") if value == "max" else float(value) if value.replace(".", "").isdigit() else 0, value)
+
+
 def method_sort_key(method):
-    base = method.replace("_Stream1M", "")
-    return (ORDER.index(base) if base in ORDER else len(ORDER), method)
+    head, *params = method.split("/")
+    base = head.replace("_Stream1M", "")
+    return (ORDER.index(base) if base in ORDER else len(ORDER), head, [param_sort_value(p) for p in params])
+
+
+def is_core(method):
+    """The article's strategies and the baselines: the main tables. The rest has sections of its own."""
+    return method in ORDER
 
 
 def fmt_rate(rate):
@@ -123,6 +139,113 @@ def fmt_seconds(s):
     return f"{s:.3f}" if s < 10 else f"{s:.1f}"
 
 
+def cpu_per_row(r):
+    cpu = r.get("client_cpu_ms")
+    return f"{cpu * 1e3 / r['rows']:.2f}" if cpu is not None and r.get("rows") else ""
+
+
+def cpu_share(r):
+    cpu = r.get("client_cpu_ms")
+    return f"{cpu / (r['seconds'] * 1e3) * 100:.0f}%" if cpu is not None and r.get("seconds") else ""
+
+
+def bm_name(backend, workload, method):
+    head, *params = method.split("/")
+    return "/".join([f"BM_{backend}_{head}{'_Light' if workload == 'light' else ''}"] + params)
+
+
+def ratio(a, b):
+    return f"{a['rate'] / b['rate']:.2f}" if a and b and a.get("rate") and b.get("rate") else "n/a"
+
+
+def extra_sections(results):
+    """Upserts, parallel loading, pipelined COPY encoding and the rows_per_statement sweep."""
+    out = []
+    get = results.get
+
+    def cells(key):
+        r = get(key)
+        if not r or "rate" not in r:
+            return f"| `{bm_name(*key)}` | | | {escape((r or {}).get('error') or 'not run')} | | |"
+        return (f"| `{bm_name(*key)}` | {r['rows']:,} | {fmt_seconds(r['seconds'])} | {fmt_rate(r['rate'])} "
+                f"| {cpu_per_row(r)} | {cpu_share(r)} |")
+
+    upserts = [k for k in results if k[0] == "Postgres" and k[2].startswith("Upsert_")]
+    if upserts:
+        out.append("\n### PostgreSQL upserts: `ON CONFLICT (username) DO UPDATE SET email = excluded.email`, article schema\n")
+        out.append("The table is pre-filled (untimed, then `VACUUM ANALYZE`) with the same usernames and an old email: "
+                   "every input row conflicts, or, for `_HalfConflict`, only the even rows do (the odd ones are new). "
+                   "`Upsert_Copy` is the library's COPY into a temporary staging table, then one "
+                   "`INSERT ... SELECT ... ON CONFLICT` per chunk; `Upsert_MultiValues` is the multi-row INSERT with the "
+                   "same clause. *vs plain Copy*: rows/s over `BM_Postgres_Copy` (insert into an empty table).\n")
+        out.append("| Method | Rows | Seconds | Rows/s | Client CPU µs/row | CPU/wall | Copy / MultiValues | vs plain Copy |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        plain = get(("Postgres", "article", "Copy"))
+        for suffix in ("", "_HalfConflict"):
+            c, mv = get(("Postgres", "article", f"Upsert_Copy{suffix}")), get(("Postgres", "article", f"Upsert_MultiValues{suffix}"))
+            for m, r in ((f"Upsert_Copy{suffix}", c), (f"Upsert_MultiValues{suffix}", mv)):
+                rel = ratio(c, mv) if m.startswith("Upsert_Copy") else ""
+                out.append(cells(("Postgres", "article", m)) + f" {rel} | {ratio(r, plain)} |")
+
+    par = sorted({(k[1], k[2].split("/")[0]) for k in results if k[0] == "Postgres" and k[2].startswith("Parallel_")})
+    if par:
+        out.append("\n### PostgreSQL parallel loading: `ParallelInserter` over N connections\n")
+        out.append("Copy runs with `Copy{.rows_per_chunk = 10000}`, so 100,000 rows make 10 chunks to deal out (the "
+                   "default 50,000 would make 2); MultiValues' chunk is its 1,000-row statement. *vs 1 worker*: rows/s "
+                   "over the same benchmark with 1 worker. *vs single-connection*: rows/s over `BM_Postgres_Copy` / "
+                   "`BM_Postgres_MultiValues` (`BulkInserter`, default chunk) on the same schema. The client's CPU "
+                   "includes the reader thread and every worker's encoding.\n")
+        out.append("| Method | Rows | Seconds | Rows/s | Client CPU µs/row | CPU/wall | vs 1 worker | vs single-connection |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for workload, family in sorted(par, key=lambda x: (x[0] != "article", x[1])):
+            single = get(("Postgres", workload, family.replace("Parallel_", "")))
+            one = get(("Postgres", workload, f"{family}/workers:1"))
+            ms = sorted((k[2] for k in results if k[:2] == ("Postgres", workload) and k[2].split("/")[0] == family),
+                        key=method_sort_key)
+            for m in ms:
+                r = get(("Postgres", workload, m))
+                out.append(cells(("Postgres", workload, m)) + f" {ratio(r, one)} | {ratio(r, single)} |")
+
+    enc = sorted({(k[1], k[2].split("/")[1]) for k in results
+                  if k[0] == "Postgres" and k[2].startswith("Copy_") and k[2].split("/")[0].endswith("Encode")})
+    if enc:
+        out.append("\n### PostgreSQL COPY: overlapping encoding with sending (prototype in bench_postgres, not library code)\n")
+        out.append("One transaction, one `COPY ... (FORMAT binary)` per chunk, rows encoded by the library's "
+                   "`detail::pg::copy_binary_row` over `detail::ChunkRows::view`. *SerialEncode*: the library's way "
+                   "(encode the chunk whole, then send it in 1 MiB slices, wait for the COPY's result). "
+                   "*PipelinedEncode*: a second thread encodes chunk k+1 into a second buffer while chunk k is sent. "
+                   "*StreamedEncode*: one thread; the COPY starts first and each 1 MiB slice is sent as soon as it is "
+                   "encoded. *vs serial*: rows/s over SerialEncode at the same chunk size.\n")
+        out.append("| Method | Rows | Seconds | Rows/s | Client CPU µs/row | CPU/wall | vs serial |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for workload, chunk in sorted(enc, key=lambda x: (x[0] != "article", int(x[1].split(":")[1]))):
+            serial = get(("Postgres", workload, f"Copy_SerialEncode/{chunk}"))
+            for mode in ("SerialEncode", "PipelinedEncode", "StreamedEncode"):
+                key = ("Postgres", workload, f"Copy_{mode}/{chunk}")
+                if key in results:
+                    out.append(cells(key) + f" {ratio(get(key), serial)} |")
+            lib = ("Postgres", workload, "Copy")
+            if lib in results:
+                out.append(cells(lib) + f" {ratio(get(lib), serial)} |")
+
+    sweeps = sorted({k[0] for k in results if k[2].startswith("MultiValuesSweep/")})
+    if sweeps:
+        out.append("\n### MultiValues `rows_per_statement` sweep, light schema\n")
+        out.append("`max`: as many rows as the parameter limit allows (PostgreSQL: 65,535 / 4 = 16,383; SQLite: "
+                   "`SQLITE_LIMIT_VARIABLE_NUMBER` / 4). *vs 1000*: rows/s over the default's.\n")
+        out.append("| Method | Rows | Seconds | Rows/s | Client CPU µs/row | CPU/wall | Statements | vs 1000 |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for backend in sorted(sweeps, key=lambda b: b != "Sqlite"):
+            ref = get((backend, "light", "MultiValuesSweep/rps:1000"))
+            ms = sorted((k[2] for k in results if k[:2] == (backend, "light") and k[2].startswith("MultiValuesSweep/")),
+                        key=method_sort_key)
+            for m in ms:
+                r = get((backend, "light", m))
+                st = f"{r['statements']:.0f}" if r and r.get("statements") is not None else ""
+                out.append(cells((backend, "light", m)) + f" {st} | {ratio(r, ref)} |")
+    return out
+
+
 def markdown(results, context):
     out = []
     versions = [f"{k}: {context[k]}" for k in ("compiler", "bulkinsert_version", "sqlite_version", "libpq_version",
@@ -133,22 +256,29 @@ def markdown(results, context):
     if "host_name" in context or "num_cpus" in context:
         load_avg = context.get("load_avg")
         load_txt = f", load average at start {', '.join(f'{x:.2f}' for x in load_avg)}" if load_avg else ""
-        out.append(f"Machine: {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz{load_txt}.  ")
+        model = f"{context['cpu_model']}, " if context.get("cpu_model") else ""
+        mem = ""
+        if context.get("mem_total", "").endswith("kB"):
+            mem = f", {int(context['mem_total'].split()[0]) / 1024 / 1024:.1f} GiB RAM"
+        date = f"; run {context['date']}" if context.get("date") else ""
+        out.append(f"Machine: {model}{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz"
+                   f"{mem}{load_txt}{date}.  ")
     out.append("Seconds are for the rows shown (PostgreSQL PerRow runs a tenth of them); rows/s is what to compare. "
                "*vs PerRow*: rows/s over PerRow's on the same backend and schema. *Efficiency*: rows/s over the "
                "hand-written baseline's named in brackets (1.00 = as fast as the best hand-written code). "
-               "*Client CPU*: this process's CPU time during the insert, per row (the server's is not included).\n")
+               "*Client CPU*: this process's CPU time during the insert, per row (the server's is not included); "
+               "*CPU/wall*: that CPU time over the wall time (100% = one client core busy the whole time).\n")
 
     groups = sorted({(b, w) for (b, w, m) in results}, key=lambda g: (g[0] != "Sqlite", g[1] != "article"))
     for backend, workload in groups:
-        methods = sorted((m for (b, w, m) in results if (b, w) == (backend, workload) and not m.endswith("Stream1M")),
+        methods = sorted((m for (b, w, m) in results if (b, w) == (backend, workload) and is_core(m)),
                          key=method_sort_key)
         if not methods:
             continue
         with_article = backend == "Postgres" and workload == "article"
         out.append(f"\n### {BACKEND_TITLE[backend]}, {WORKLOAD_TITLE[workload]}\n")
-        header = "| Method | Rows | Seconds | Rows/s | vs PerRow | Efficiency | Client CPU µs/row |"
-        rule = "|---|---:|---:|---:|---:|---|---:|"
+        header = "| Method | Rows | Seconds | Rows/s | vs PerRow | Efficiency | Client CPU µs/row | CPU/wall |"
+        rule = "|---|---:|---:|---:|---:|---|---:|---:|"
         if with_article:
             header += " Article (SQLAlchemy, 100k rows) |"
             rule += "---|"
@@ -159,7 +289,7 @@ def markdown(results, context):
             r = results[(backend, workload, m)]
             name = f"BM_{backend}_{m}{'_Light' if workload == 'light' else ''}"
             if r.get("error") and "rate" not in r:
-                row = f"| `{name}` | | | error: {escape(r['error'])} | | | |"
+                row = f"| `{name}` | | | error: {escape(r['error'])} | | | | |"
             else:
                 vs = f"{r['rate'] / per_row['rate']:.1f}x" if per_row.get("rate") else ""
                 eff = ""
@@ -167,29 +297,32 @@ def markdown(results, context):
                 if base:
                     b = results.get((backend, workload, base), {})
                     eff = f"{r['rate'] / b['rate']:.2f} (vs {base})" if b.get("rate") else f"n/a ({base} missing)"
-                cpu = r.get("client_cpu_ms")
-                cpu_txt = f"{cpu * 1e3 / r['rows']:.2f}" if cpu is not None and r["rows"] else ""
                 row = (f"| `{name}` | {r['rows']:,} | {fmt_seconds(r['seconds'])} | {fmt_rate(r['rate'])} | {vs} | {eff} "
-                       f"| {cpu_txt} |")
+                       f"| {cpu_per_row(r)} | {cpu_share(r)} |")
             if with_article:
                 row += f" {ARTICLE.get(m, '')} |"
             out.append(row)
 
+    out.extend(extra_sections(results))
+
     streams = sorted((k for k in results if k[2].endswith("Stream1M")), key=lambda k: (k[0], k[2]))
     if streams:
         out.append("\n### Streaming 1,000,000 rows from a generator (article schema, one run)\n")
-        out.append("| Method | Rows | Seconds | Rows/s | Peak RSS (MiB) | RSS growth during insert (MiB) |")
-        out.append("|---|---:|---:|---:|---:|---:|")
+        out.append("*vs 100k*: rows/s over the same strategy's 100,000-row (materialised vector) figure above; "
+                   "1.00 means cost grows linearly.\n")
+        out.append("| Method | Rows | Seconds | Rows/s | Peak RSS (MiB) | RSS growth during insert (MiB) | vs 100k |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
         for k in streams:
             r = results[k]
             name = f"BM_{k[0]}_{k[2]}"
             if "rate" not in r:
-                out.append(f"| `{name}` | | | error: {escape(r.get('error') or '')} | | |")
+                out.append(f"| `{name}` | | | error: {escape(r.get('error') or '')} | | | |")
                 continue
             growth = r.get("rss_growth_MiB")
             growth_txt = "n/a" if growth is None or growth < 0 else f"{growth:.1f}"
+            small = results.get((k[0], k[1], k[2].replace("_Stream1M", "")))
             out.append(f"| `{name}` | {r['rows']:,} | {fmt_seconds(r['seconds'])} | {fmt_rate(r['rate'])} | "
-                       f"{(r.get('peak_rss_MiB') or 0):.1f} | {growth_txt} |")
+                       f"{(r.get('peak_rss_MiB') or 0):.1f} | {growth_txt} | {ratio(r, small)} |")
     return "\n".join(out) + "\n"
 
 
@@ -258,7 +391,7 @@ def svg(results, context):
             r = results[(backend, workload, m)]
             by = y0 + i * (bar_h + gap)
             kind = "stream" if m.endswith("Stream1M") else "baseline" if m.startswith("Baseline_") else "library"
-            name = f"BM_{backend}_{m}{'_Light' if workload == 'light' else ''}"
+            name = bm_name(backend, workload, m)
             w = max(1.0, x(r["rate"]) - left)
             s.append(f'<text x="{left - 8}" y="{by + bar_h - 5}" text-anchor="end">{escape(name)}</text>')
             s.append(f'<rect x="{left}" y="{by}" width="{w:.1f}" height="{bar_h}" fill="{colors[kind]}">'

@@ -8,6 +8,8 @@
 #   scripts/bench.sh --pg=CONNSTR          the same
 #   scripts/bench.sh --rows=N              rows per timed insert (default 100000; PG PerRow: N/10)
 #   scripts/bench.sh --stream              also the 1,000,000-row streaming benchmarks (slow)
+#   scripts/bench.sh --publish             also copy report.md (with a machine/date header) and the chart
+#                                          to docs/benchmarks/, which the README shows
 # Anything else (e.g. --benchmark_filter=Copy) is passed to both binaries.
 #
 # Output: bench-results/sqlite.json, bench-results/postgres.json (Google Benchmark JSON),
@@ -16,10 +18,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 pg=0
+publish=0
 args=()
 for a in "$@"; do
   case "$a" in
     --pg-start | --pg=*) pg=1 ;;
+    --publish) publish=1; continue ;;
   esac
   args+=("$a")
 done
@@ -36,6 +40,8 @@ targets=(bench_sqlite)
 ((pg)) && targets+=(bench_postgres)
 cmake --build "$build" -j2 --target "${targets[@]}"
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench.sh: load average before the run: $load_before (on $(nproc) CPUs)"
 mkdir -p "$out"
 rm -f "$out"/sqlite.json "$out"/postgres.json "$out"/report.md "$out"/rows_per_second.svg
 common=(--benchmark_repetitions=3 --benchmark_display_aggregates_only=true --benchmark_out_format=json)
@@ -58,7 +64,28 @@ else
   echo "== bench_postgres skipped: pass --pg-start, --pg=CONNSTR or set BULKINSERT_BENCH_PG"
 fi
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 python3 benchmarks/report.py "${jsons[@]}" --markdown "$out/report.md" --svg "$out/rows_per_second.svg"
+echo "bench.sh: load average before: $load_before; after: $load_after"
+if ((publish)); then
+  mkdir -p docs/benchmarks
+  model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+  sockets=$(lscpu | sed -n 's/^Socket(s): *//p' | head -1)
+  cores=$(lscpu | sed -n 's/^Core(s) per socket: *//p' | head -1)
+  threads=$(lscpu | sed -n 's/^Thread(s) per core: *//p' | head -1)
+  ram=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  {
+    echo "# bulkinsert benchmark results"
+    echo
+    echo "- Machine: ${model:-unknown CPU}, $(nproc) CPUs (${sockets:-?} socket x ${cores:-?} cores x ${threads:-?} threads), $ram RAM"
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average (1, 5, 15 min) before the run: $load_before, after: $load_after"
+    echo "- Command: \`scripts/bench.sh ${args[*]}\`; raw JSON in \`bench-results/\` of the machine that ran it"
+    echo
+    cat "$out/report.md"
+  } >docs/benchmarks/report.md
+  cp "$out/rows_per_second.svg" docs/benchmarks/rows_per_second.svg
+  echo "bench.sh: published docs/benchmarks/report.md and docs/benchmarks/rows_per_second.svg"
+fi
 echo "bench.sh: done in $(($(date +%s) - started)) s; results in $out/"
 exit "$status"

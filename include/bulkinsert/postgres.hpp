@@ -97,18 +97,24 @@ class PostgresBackend {
   /// so the chunk costs one round trip instead of one per row.
   SendStats run_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     PGconn* c = session_.raw();
-    SendStats stats;
+    // The whole chunk is encoded before the first row is sent, so a value that cannot be sent is
+    // refused before anything of the chunk reaches the server.
+    params_.encode(chunk, &column_types(chunk.table()), 0, chunk.size());
+    const std::size_t cols = chunk.columns();
+    const int n = static_cast<int>(cols);
+    SendStats stats{0, params_.bytes(), 0};
+    auto row_params = [&](std::size_t r, auto send) {
+      return send(params_.values() + r * cols, params_.lengths() + r * cols, params_.formats() + r * cols);
+    };
 #ifdef LIBPQ_HAS_PIPELINING
-    const std::vector<unsigned>* types = &column_types(chunk.table());  // a catalog query: before pipeline mode
     if (PQenterPipelineMode(c) != 1) fail(c, nullptr);
     std::size_t sent = 0;
     try {
       for (; sent < chunk.size(); ++sent) {
-        params_.encode(chunk, types, sent, 1);
-        if (PQsendQueryPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
-                                params_.formats(), 0) != 1)
-          fail(c, nullptr);
-        stats.bytes += params_.bytes();
+        const int ok = row_params(sent, [&](const char* const* v, const int* l, const int* f) {
+          return PQsendQueryPrepared(c, stmt.name.c_str(), n, v, l, f, 0);
+        });
+        if (ok != 1) fail(c, nullptr);
       }
     } catch (...) {
       // Leave the connection usable (out of pipeline mode) before the error travels on.
@@ -119,16 +125,22 @@ class PostgresBackend {
     stats.statements = sent;
 #else
     for (std::size_t r = 0; r < chunk.size(); ++r) {
-      params_.encode(chunk, &column_types(chunk.table()), r, 1);
-      Result res{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
-                                params_.formats(), 0)};
+      Result res{row_params(r, [&](const char* const* v, const int* l, const int* f) {
+        return PQexecPrepared(c, stmt.name.c_str(), n, v, l, f, 0);
+      })};
       check_done(c, res, chunk.input_rows().first + r);
       deliver(res, sink, chunk.input_rows().first + r);
-      stats += SendStats{1, params_.bytes(), affected(res)};
+      stats.rows += affected(res);
+      ++stats.statements;
     }
 #endif
     return stats;
   }
+
+  /// Throws InputError, naming the row and column, if any value of the chunk cannot be sent as a
+  /// parameter (a NUL byte in text). PerRow calls it so that a bad row stops the chunk before its
+  /// first row is sent, as every other strategy does.
+  void check_values(const Chunk& chunk) { params_.encode(chunk, nullptr, 0, chunk.size()); }
 
   /// COPY ... FROM STDIN: binary when every target column's type and every value allow it, text otherwise.
   /// With ON CONFLICT, rows are copied into a temporary staging table and moved with one

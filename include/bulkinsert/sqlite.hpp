@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
@@ -100,6 +102,7 @@ class SqliteBackend {
     SendStats stats;
     // A statement may take fewer parameters than the chunk has values (a query keyed by one of them).
     const int params = sqlite3_bind_parameter_count(s);
+    reserve_text_slots(params);
     int param = 1;
     for (std::size_t r = 0; r < chunk.size(); ++r)
       for (std::size_t c = 0; c < chunk.columns() && param <= params; ++c) stats.bytes += bind(s, param++, chunk, r, c);
@@ -110,9 +113,11 @@ class SqliteBackend {
   }
 
   SendStats run_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
+    check_values(chunk);
     sqlite3_stmt* s = stmt.get();
     SendStats stats;
     const int params = sqlite3_bind_parameter_count(s);
+    reserve_text_slots(params);
     for (std::size_t r = 0; r < chunk.size(); ++r) {
       sqlite3_reset(s);
       for (std::size_t c = 0; c < chunk.columns() && static_cast<int>(c) < params; ++c)
@@ -129,6 +134,16 @@ class SqliteBackend {
     check(sqlite3_prepare_v2(db_->getHandle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr));
     const Statement stmt{raw};
     return run(stmt, chunk, sink);
+  }
+
+  /// Throws InputError, naming the row and column, if any value of the chunk cannot be stored exactly
+  /// (NaN, which SQLite turns into NULL), so that a one-statement-per-row strategy refuses a bad chunk
+  /// before its first row is written, as multi_values does.
+  void check_values(const Chunk& chunk) const {
+    for (std::size_t r = 0; r < chunk.size(); ++r)
+      for (std::size_t c = 0; c < chunk.columns(); ++c)
+        if (const ValueRef v = chunk.value(r, c); kind_of(v) == Kind::real && std::isnan(std::get<double>(v)))
+          throw InputError(chunk.describe(r, c, "NaN cannot be stored in SQLite (it becomes NULL)"));
   }
 
   /// Whether the database refused this row for its own values (a constraint, a type mismatch, a value too
@@ -240,6 +255,12 @@ class SqliteBackend {
     fail();
   }
 
+  /// One text slot per parameter for values formatted here (timestamps, dates); sized before binding
+  /// starts, never during, so that bound pointers stay valid until the statement has run.
+  void reserve_text_slots(int params) {
+    if (text_slots_.size() < static_cast<std::size_t>(params)) text_slots_.resize(static_cast<std::size_t>(params));
+  }
+
   /// Binds one value; returns its payload bytes. Text and blobs are bound without copying: they live
   /// in the rows (or the chunk's arena) until the statement has run.
   std::size_t bind(sqlite3_stmt* s, int param, const Chunk& chunk, std::size_t row, std::size_t column) const {
@@ -274,11 +295,12 @@ class SqliteBackend {
       }
       case Kind::timestamp:
       case Kind::date: {
-        // ISO 8601 text, which SQLite's date and time functions read; UTC, as system_clock is.
-        char buf[detail::text_buffer_size];
+        // ISO 8601 text, which SQLite's date and time functions read; UTC, as system_clock is. Written
+        // into this parameter's own slot, which outlives the step, so it binds without a copy.
+        char* buf = text_slots_[static_cast<std::size_t>(param - 1)].data();
         const std::size_t n = kind_of(v) == Kind::date ? detail::format_date(buf, std::get<Date>(v))
                                                        : detail::format_timestamp(buf, std::get<Timestamp>(v), false);
-        rc = sqlite3_bind_text64(s, param, buf, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+        rc = sqlite3_bind_text64(s, param, buf, n, SQLITE_STATIC, SQLITE_UTF8);
         bytes = n;
         break;
       }
@@ -295,6 +317,7 @@ class SqliteBackend {
   std::unique_ptr<SQLite::Database> owned_;
   SQLite::Database* db_;
   std::optional<SQLite::Transaction> tx_;
+  std::vector<std::array<char, detail::text_buffer_size>> text_slots_;
   std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
 };
 

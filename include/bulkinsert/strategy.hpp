@@ -41,6 +41,8 @@ struct PerRow {
   }
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
+    // A value the backend cannot send stops the chunk before its first row goes, where it can tell.
+    if constexpr (requires { b.check_values(chunk); }) b.check_values(chunk);
     const std::string sql = detail::insert_values_sql<typename B::dialect_type>(chunk.table(), 1);
     SendStats stats;
     for (std::size_t r = 0; r < chunk.size(); ++r) stats += b.run_once(sql, chunk.slice(r, 1), chunk.returning_sink());

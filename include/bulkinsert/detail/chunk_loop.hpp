@@ -120,9 +120,11 @@ class ChunkSender {
   /// Sends one chunk; throws ChunkError or InputError after which the sender must be abandon()ed.
   void send(const Chunk& plain) {
     const Chunk chunk = plain.with_sink(sink_);
-    if (own_transaction_ && !tx_) tx_.emplace(backend_);
     SendStats stats;
     try {
+      // Inside the try: a connection that dies between a checkpoint and the next BEGIN is reported with
+      // this chunk and the rows committed so far, like any other failure.
+      if (own_transaction_ && !tx_) tx_.emplace(backend_);
       stats = options_.max_rejects == 0 ? strategy_.send(backend_, chunk) : send_isolating(chunk);
     } catch (const ChunkError&) {
       throw;
