@@ -1,13 +1,27 @@
 # Helpers for our own tests, benchmarks and examples. Never used by the INTERFACE targets,
 # never installed.
 
-# Settings for a target we compile ourselves (tests, benchmarks, examples): warnings and
-# strict -std=c++20. Dependencies' headers come in through imported targets, i.e. as system
-# headers, so they stay quiet.
+# With BULKINSERT_SANITIZE, one executable of ours built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, stopping at the first report (-fno-sanitize-recover=all: UBSan would
+# otherwise print and go on, and the test would pass). Applied per executable, never to the INTERFACE
+# targets, so a consumer's build is never instrumented through ours.
+function(bulkinsert_sanitize target)
+  if(NOT BULKINSERT_SANITIZE)
+    return()
+  endif()
+  set(flags -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(${target} PRIVATE ${flags})
+  target_link_options(${target} PRIVATE ${flags})
+endfunction()
+
+# Settings for a target we compile ourselves (tests, benchmarks, examples, tools): warnings and
+# strict -std=c++20, and the sanitizers when asked for. Dependencies' headers come in through
+# imported targets, i.e. as system headers, so they stay quiet.
 function(bulkinsert_dev_target target)
   target_compile_options(${target} PRIVATE
     $<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-Wall -Wextra -Wpedantic>)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
+  bulkinsert_sanitize(${target})
 endfunction()
 
 # The throwaway PostgreSQL cluster used by tests and examples (tests/support/pg_cluster.sh).

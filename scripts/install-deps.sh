@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages bulkinsert needs to build, test and benchmark.
+# Installs the Debian 12 packages bulkinsert needs to build, test, fuzz (clang + its libFuzzer and
+# sanitizer runtimes) and benchmark.
 # Idempotent: runs apt-get only when a package is missing. Uses sudo when not root.
 set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config
+  clang libclang-rt-14-dev
   libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libfmt-dev
   catch2 libbenchmark-dev
   postgresql postgresql-client

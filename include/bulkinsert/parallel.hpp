@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -42,11 +43,21 @@ template <backend Backend>
 class ParallelInserter {
  public:
   /// Opens one connection per worker through `connect`, from the calling thread.
+  ///
+  /// A row that conflicts with a row another worker has sent but not committed (a duplicate key split
+  /// across two workers' chunks) waits for that worker's transaction, which stays open until the load
+  /// ends: a wait no server can see as a deadlock. Where the backend can bound lock waits
+  /// (PostgreSQL's lock_timeout), each worker gives up after `lock_wait` and the load fails with the
+  /// database's lock-timeout error, its message naming the likely cause.
   ParallelInserter(const std::function<std::unique_ptr<Backend>()>& connect, std::size_t workers,
-                   InsertOptions options = {})
+                   InsertOptions options = {}, std::chrono::milliseconds lock_wait = std::chrono::seconds{10})
       : options_(std::move(options)) {
     if (workers == 0) throw InputError("a parallel load needs at least one worker");
-    for (std::size_t i = 0; i < workers; ++i) backends_.push_back(connect());
+    for (std::size_t i = 0; i < workers; ++i) {
+      backends_.push_back(connect());
+      if constexpr (requires(Backend& b) { b.set_lock_timeout(lock_wait); })
+        if (workers > 1) backends_.back()->set_lock_timeout(lock_wait);
+    }
     if (options_.on_reject) {
       // Workers report rejects from their own threads; the caller's callback sees one at a time.
       options_.on_reject = [inner = std::move(options_.on_reject), mutex = std::make_shared<std::mutex>()](const RejectedRow& r) {
@@ -89,8 +100,9 @@ class ParallelInserter {
     detail::CommittedRows done;
     if (resumable) done = detail::load_progress(*backends_.front(), options_.import_id);
 
+    std::atomic<std::size_t> rejects{0};
     std::deque<detail::ChunkSender<Backend, Strategy>> senders;  // a deque: senders do not move
-    for (auto& b : backends_) senders.emplace_back(*b, options_, strategy, nullptr, true);
+    for (auto& b : backends_) senders.emplace_back(*b, options_, strategy, nullptr, true, &rejects);
 
     // At most two chunks wait per worker: memory stays bounded whatever the input's size.
     const std::size_t capacity = 2 * backends_.size();
@@ -177,7 +189,12 @@ class ParallelInserter {
       try {
         std::rethrow_exception(failure);
       } catch (const ChunkError& e) {
-        std::throw_with_nested(ChunkError(e, e.strategy(), e.chunk_index(), e.rows(), committed));
+        // SQLSTATE 55P03 (lock_not_available) from lock_wait: name the likely cause.
+        const DatabaseError cause =
+            e.code() == "55P03" ? DatabaseError(e.code(), e.message() + " (in a parallel load, a key held by two workers' "
+                                                                        "uncommitted chunks: a duplicate in the input?)")
+                                : DatabaseError(e.code(), e.message());
+        std::throw_with_nested(ChunkError(cause, e.strategy(), e.chunk_index(), e.rows(), committed));
       }
     }
 

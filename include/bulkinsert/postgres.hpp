@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
@@ -57,6 +58,10 @@ class PostgresBackend {
   }
   void commit() { session_.commit(); }
   void rollback() noexcept { session_.rollback(); }
+
+  /// Bounds how long a statement waits for a lock (SET lock_timeout, for the session); ParallelInserter
+  /// uses it so that workers blocked on each other's uncommitted rows fail instead of waiting forever.
+  void set_lock_timeout(std::chrono::milliseconds wait) { execute(fmt::format("SET lock_timeout = {}", wait.count())); }
 
   /// Runs SQL that takes no parameters (inside the open transaction, if any).
   void execute(std::string_view sql) { session_.execute(sql); }

@@ -263,7 +263,7 @@ class SqliteBackend {
 
   /// Binds one value; returns its payload bytes. Text and blobs are bound without copying: they live
   /// in the rows (or the chunk's arena) until the statement has run.
-  std::size_t bind(sqlite3_stmt* s, int param, const Chunk& chunk, std::size_t row, std::size_t column) const {
+  std::size_t bind(sqlite3_stmt* s, int param, const Chunk& chunk, std::size_t row, std::size_t column) {
     const ValueRef v = chunk.value(row, column);
     int rc = SQLITE_OK;
     std::size_t bytes = 0;

@@ -4,6 +4,9 @@
 #   pg_cluster.sh start DIR PORT        initdb into DIR/data, start it, print the conninfo
 #   pg_cluster.sh stop  DIR             stop it and remove DIR
 #   pg_cluster.sh psql  DIR PORT ARGS   run psql against it
+#   pg_cluster.sh stop-immediate DIR    pg_ctl stop -m immediate (a crash, for fault tests); keeps DIR
+#   pg_cluster.sh restart DIR PORT      start the existing cluster in DIR again (no initdb, nothing
+#                                       wiped) after stop-immediate, print the conninfo
 #
 # Layout: DIR/data (cluster), DIR/sock (socket dir), DIR/server.log.
 # Conninfo: "host=DIR/sock port=PORT dbname=postgres user=postgres" (trust auth).
@@ -118,6 +121,29 @@ CONF
     BINDIR=$(find_bindir)
     teardown "$2"
     ;;
+  stop-immediate)
+    [[ $# -eq 2 ]] || die "usage: $0 stop-immediate DIR"
+    check_dir "$2"
+    BINDIR=$(find_bindir)
+    [[ -f "$2/data/postmaster.pid" ]] || die "no running cluster in $2"
+    (cd "$2" && as_owner "$BINDIR/pg_ctl" -D "$2/data" -m immediate -w -t 30 stop) >/dev/null
+    ;;
+  restart)
+    [[ $# -eq 3 ]] || die "usage: $0 restart DIR PORT"
+    dir=$2 port=$3
+    check_dir "$dir"
+    BINDIR=$(find_bindir)
+    [[ -f "$dir/data/PG_VERSION" ]] || die "no cluster in $dir to restart (use start)"
+    # After an immediate stop the server runs crash recovery before it accepts connections; -w waits for it.
+    if ! (cd "$dir" && as_owner "$BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start) \
+          >"$dir/pg_ctl.log" 2>&1; then
+      cat "$dir/pg_ctl.log" >&2
+      echo "----- server log ($dir/server.log) -----" >&2
+      tail -n 50 "$dir/server.log" >&2 2>/dev/null || true
+      die "the PostgreSQL server did not restart"
+    fi
+    echo "host=$dir/sock port=$port dbname=postgres user=postgres"
+    ;;
   psql)
     [[ $# -ge 3 ]] || die "usage: $0 psql DIR PORT [psql args...]"
     dir=$2 port=$3
@@ -128,6 +154,6 @@ CONF
     exec "$psql" -X -v ON_ERROR_STOP=1 "host=$dir/sock port=$port dbname=postgres user=postgres" "$@"
     ;;
   *)
-    die "usage: $0 start DIR PORT | stop DIR | psql DIR PORT [psql args...]"
+    die "usage: $0 start DIR PORT | stop DIR | stop-immediate DIR | restart DIR PORT | psql DIR PORT [psql args...]"
     ;;
 esac

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -111,9 +112,16 @@ std::size_t for_each_chunk(const Table<Row>& table, Rows&& rows, std::size_t chu
 template <backend Backend, class Strategy>
 class ChunkSender {
  public:
+  /// `shared_rejects`, when given, counts rejects across all senders of one load (parallel workers), so
+  /// that max_rejects limits the load, not each connection.
   ChunkSender(Backend& backend, const InsertOptions& options, const Strategy& strategy, const RowSink* sink,
-              bool own_transaction)
-      : backend_(backend), options_(options), strategy_(strategy), sink_(sink), own_transaction_(own_transaction) {
+              bool own_transaction, std::atomic<std::size_t>* shared_rejects = nullptr)
+      : backend_(backend),
+        options_(options),
+        strategy_(strategy),
+        sink_(sink),
+        own_transaction_(own_transaction),
+        shared_rejects_(shared_rejects) {
     report_.strategy = Strategy::name;
   }
 
@@ -209,7 +217,9 @@ class ChunkSender {
 
   SendStats reject(const Chunk& chunk, const std::string& code, const std::string& message) {
     const std::size_t row = chunk.input_rows().first;
-    if (++report_.rows_rejected > options_.max_rejects)
+    ++report_.rows_rejected;
+    const std::size_t total = shared_rejects_ != nullptr ? ++*shared_rejects_ : report_.rows_rejected;
+    if (total > options_.max_rejects)
       throw DatabaseError(code, fmt::format("{} [input row {}]; more than {} rows refused", message, row, options_.max_rejects));
     if (const RowSink* sink = chunk.returning_sink()) (*sink)(row, DynamicRow{});
     if (options_.on_reject) options_.on_reject(RejectedRow{row, code, message});
@@ -221,6 +231,7 @@ class ChunkSender {
   Strategy strategy_;  // a copy per connection: strategies may cache per-connection state
   const RowSink* sink_;
   bool own_transaction_;
+  std::atomic<std::size_t>* shared_rejects_;
   Report report_;
   std::optional<ScopedTransaction<Backend>> tx_;
   std::vector<RowRange> uncommitted_;  // input rows sent since the last commit, merged where contiguous
