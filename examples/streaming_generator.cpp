@@ -18,6 +18,13 @@ static long peak_rss_kib() {
   return usage.ru_maxrss;
 }
 
+// AddressSanitizer's quarantine and shadow memory inflate the peak; the plain build checks the 32 MiB claim.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long growth_limit_kib = 96 * 1024;
+#else
+constexpr long growth_limit_kib = 32 * 1024;
+#endif
+
 int main() {
   bulkinsert::SqliteBackend db{"streaming.db"};
   db.execute("DROP TABLE IF EXISTS ticks; CREATE TABLE ticks (seq INTEGER PRIMARY KEY, symbol TEXT, price REAL)");
@@ -30,5 +37,5 @@ int main() {
   const auto report = ins.insert(table, ticks);
   const long grew = peak_rss_kib() - before;
   fmt::print("{}\npeak memory grew by {} KiB\n", report, grew);
-  return report.rows == 1'000'000 && grew < 32 * 1024 ? 0 : 1;
+  return report.rows == 1'000'000 && grew < growth_limit_kib ? 0 : 1;
 }

@@ -242,7 +242,7 @@ void stream_a_million(Strategy strategy) {
   INFO(fmt::format("{}; peak RSS grew by {} KiB", report, grew));
   CHECK(report.rows == n);
   CHECK(rows.read() == n);
-  CHECK(grew < 32 * 1024);
+  CHECK(grew < test::stream_growth_limit_kib);
   const auto r = db.query("SELECT count(*), count(DISTINCT id), sum(id), sum(qty) FROM items");
   CHECK(r[0][0].as<std::int64_t>() == static_cast<std::int64_t>(n));
   CHECK(r[0][1].as<std::int64_t>() == static_cast<std::int64_t>(n));

@@ -391,7 +391,7 @@ TEST_CASE("a million generated rows stream through multi_values in bounded memor
   const long grew = test::peak_rss_kib() - baseline;
   INFO(fmt::format("{}; peak RSS grew by {} KiB", report, grew));
   CHECK(report.rows == n);
-  CHECK(grew < 32 * 1024);
+  CHECK(grew < test::stream_growth_limit_kib);
   SQLite::Statement q{db.db(), "SELECT count(*), count(DISTINCT id), sum(id), sum(qty) FROM items"};
   REQUIRE(q.executeStep());
   CHECK(q.getColumn(0).getInt64() == static_cast<std::int64_t>(n));
