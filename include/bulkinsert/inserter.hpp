@@ -1,14 +1,10 @@
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <future>
-#include <memory>
-#include <optional>
 #include <ranges>
 #include <string>
 #include <string_view>

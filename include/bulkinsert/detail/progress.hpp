@@ -62,11 +62,6 @@ class CommittedRows {
     while (cursor_ < ranges_.size() && ranges_[cursor_].last <= row) ++cursor_;
     return cursor_ < ranges_.size() && ranges_[cursor_].first <= row;
   }
-  [[nodiscard]] std::size_t count() const noexcept {
-    std::size_t n = 0;
-    for (const RowRange& r : ranges_) n += r.size();
-    return n;
-  }
   [[nodiscard]] const std::vector<RowRange>& ranges() const noexcept { return ranges_; }
 
  private:
