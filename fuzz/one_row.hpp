@@ -20,17 +20,7 @@ class OneRow {
 
   /// Valid while this object lives; reading a value may throw InputError (an invalid date).
   [[nodiscard]] bulkinsert::Chunk chunk() {
-    return bulkinsert::Chunk{table_.spec(),
-                             &table_,
-                             [](const void* t, const void* r, std::size_t c, bulkinsert::detail::ValueArena& a) {
-                               using Table = bulkinsert::Table<bulkinsert::DynamicRow>;
-                               return static_cast<const Table*>(t)->read(*static_cast<const bulkinsert::DynamicRow*>(r), c, a);
-                             },
-                             &pointer_,
-                             1,
-                             0,
-                             0,
-                             arena_};
+    return bulkinsert::Chunk{table_, &pointer_, 1, 0, 0, arena_};
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -18,17 +19,20 @@ namespace bulkinsert {
 using RowSink = std::function<void(std::size_t input_row, DynamicRow&& values)>;
 
 /// A block of rows on its way to the database: what a strategy sends and a backend encodes.
-/// It does not know the row type; value(row, column) reads through the Table that built it.
+/// It does not know the row type; value() and read_row() read through the Table that built it.
 /// A chunk borrows its rows and is valid only during the send call that receives it.
 class Chunk {
  public:
-  using Reader = ValueRef (*)(const void* table, const void* row, std::size_t column, detail::ValueArena& arena);
-
-  Chunk(const TableSpec& spec, const void* table, Reader reader, const void* const* rows, std::size_t count,
-        std::size_t index, std::size_t first_input_row, detail::ValueArena& arena) noexcept
-      : spec_(&spec),
-        table_(table),
-        reader_(reader),
+  /// Rows `rows[0, count)` of `table`'s row type, chunk number `index`, the first being input row
+  /// `first_input_row`; values computed while reading are kept in `arena`.
+  template <class Row>
+  Chunk(const Table<Row>& table, const void* const* rows, std::size_t count, std::size_t index,
+        std::size_t first_input_row, detail::ValueArena& arena) noexcept
+      : spec_(&table.spec()),
+        table_(&table),
+        read_value_(&read_value_of<Row>),
+        read_row_(&read_row_of<Row>),
+        domains_(table.domains().data()),
         rows_(rows),
         count_(count),
         index_(index),
@@ -38,6 +42,8 @@ class Chunk {
   /// The target table and its columns.
   [[nodiscard]] const TableSpec& table() const noexcept { return *spec_; }
   [[nodiscard]] std::size_t columns() const noexcept { return spec_->columns.size(); }
+  /// What column `column`'s C++ type says of its values: a backend skips checks that cannot fail.
+  [[nodiscard]] const ValueDomain& domain(std::size_t column) const noexcept { return domains_[column]; }
   /// Rows in this chunk.
   [[nodiscard]] std::size_t size() const noexcept { return count_; }
   [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
@@ -50,9 +56,19 @@ class Chunk {
   /// input row and column if the value cannot be represented.
   [[nodiscard]] ValueRef value(std::size_t row, std::size_t column) const {
     try {
-      return reader_(table_, rows_[row], column, *arena_);
+      return read_value_(table_, rows_[row], column, *arena_);
     } catch (const ValueError& e) {
       throw InputError(describe(row, column, e.what()));
+    }
+  }
+
+  /// Every value of row `row` into `out`, which holds columns() values: what value() reads, in one
+  /// call per row rather than one per value, for an encoder's inner loop.
+  void read_row(std::size_t row, std::span<ValueRef> out) const {
+    try {
+      read_row_(table_, rows_[row], out, *arena_);
+    } catch (const detail::ColumnValueError& e) {
+      throw InputError(describe(row, e.column(), e.what()));
     }
   }
 
@@ -81,9 +97,23 @@ class Chunk {
   }
 
  private:
+  using ValueReader = ValueRef (*)(const void* table, const void* row, std::size_t column, detail::ValueArena& arena);
+  using RowReader = void (*)(const void* table, const void* row, std::span<ValueRef> out, detail::ValueArena& arena);
+
+  template <class Row>
+  static ValueRef read_value_of(const void* table, const void* row, std::size_t column, detail::ValueArena& arena) {
+    return static_cast<const Table<Row>*>(table)->read(*static_cast<const Row*>(row), column, arena);
+  }
+  template <class Row>
+  static void read_row_of(const void* table, const void* row, std::span<ValueRef> out, detail::ValueArena& arena) {
+    static_cast<const Table<Row>*>(table)->read_row(*static_cast<const Row*>(row), out, arena);
+  }
+
   const TableSpec* spec_;
   const void* table_;
-  Reader reader_;
+  ValueReader read_value_;
+  RowReader read_row_;
+  const ValueDomain* domains_;
   const void* const* rows_;
   std::size_t count_;
   std::size_t index_;

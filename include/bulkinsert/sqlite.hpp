@@ -9,6 +9,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -103,9 +104,13 @@ class SqliteBackend {
     // A statement may take fewer parameters than the chunk has values (a query keyed by one of them).
     const int params = sqlite3_bind_parameter_count(s);
     reserve_text_slots(params);
+    const std::size_t cols = chunk.columns();
+    values_.resize(cols);
     int param = 1;
-    for (std::size_t r = 0; r < chunk.size(); ++r)
-      for (std::size_t c = 0; c < chunk.columns() && param <= params; ++c) stats.bytes += bind(s, param++, chunk, r, c);
+    for (std::size_t r = 0; r < chunk.size() && param <= params; ++r) {
+      chunk.read_row(r, values_);
+      for (std::size_t c = 0; c < cols && param <= params; ++c) stats.bytes += bind(s, param++, values_[c], chunk, r, c);
+    }
     step(s, sink, chunk.input_rows().first);
     stats.statements = 1;
     stats.rows = static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
@@ -116,12 +121,15 @@ class SqliteBackend {
     check_values(chunk);
     sqlite3_stmt* s = stmt.get();
     SendStats stats;
+    const std::size_t cols = chunk.columns();
     const int params = sqlite3_bind_parameter_count(s);
+    const std::size_t bound = std::min(cols, static_cast<std::size_t>(params));
     reserve_text_slots(params);
+    values_.resize(cols);
     for (std::size_t r = 0; r < chunk.size(); ++r) {
       sqlite3_reset(s);
-      for (std::size_t c = 0; c < chunk.columns() && static_cast<int>(c) < params; ++c)
-        stats.bytes += bind(s, static_cast<int>(c) + 1, chunk, r, c);
+      chunk.read_row(r, values_);
+      for (std::size_t c = 0; c < bound; ++c) stats.bytes += bind(s, static_cast<int>(c) + 1, values_[c], chunk, r, c);
       step(s, sink, chunk.input_rows().first + r);
       stats.rows += static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
     }
@@ -136,14 +144,18 @@ class SqliteBackend {
     return run(stmt, chunk, sink);
   }
 
-  /// Throws InputError, naming the row and column, if any value of the chunk cannot be stored exactly
-  /// (NaN, which SQLite turns into NULL), so that a one-statement-per-row strategy refuses a bad chunk
-  /// before its first row is written, as multi_values does.
+  /// Throws InputError, naming the row and column, if any value of the chunk cannot be read or stored
+  /// exactly (NaN, which SQLite turns into NULL), so that a one-statement-per-row strategy refuses a bad
+  /// chunk before its first row is written, as multi_values does. Reads only the columns whose C++ type
+  /// allows such a value: for most tables, none.
   void check_values(const Chunk& chunk) const {
-    for (std::size_t r = 0; r < chunk.size(); ++r)
-      for (std::size_t c = 0; c < chunk.columns(); ++c)
+    std::vector<std::size_t> columns;
+    for (std::size_t c = 0; c < chunk.columns(); ++c)
+      if (const ValueDomain& d = chunk.domain(c); d.may_throw || d.kinds.contains(Kind::real)) columns.push_back(c);
+    for (std::size_t r = 0; r < chunk.size() && !columns.empty(); ++r)  // row by row: the first bad row is the one named
+      for (const std::size_t c : columns)
         if (const ValueRef v = chunk.value(r, c); kind_of(v) == Kind::real && std::isnan(std::get<double>(v)))
-          throw InputError(chunk.describe(r, c, "NaN cannot be stored in SQLite (it becomes NULL)"));
+          throw InputError(chunk.describe(r, c, nan_refused));
   }
 
   /// Whether the database refused this row for its own values (a constraint, a type mismatch, a value too
@@ -225,8 +237,12 @@ class SqliteBackend {
   }
   /// Runs `s` to completion, handing any rows it returns to `sink`.
   void step(sqlite3_stmt* s, const RowSink* sink, std::size_t input_row) const {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) step_rows(s, rc, sink, input_row);  // an INSERT without RETURNING is done here
+  }
+  /// The rest of step() after the first sqlite3_step returned `rc`: returned rows for `sink`, or an error.
+  void step_rows(sqlite3_stmt* s, int rc, const RowSink* sink, std::size_t input_row) const {
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
       if (sink == nullptr) continue;
       DynamicRow row;
       const int n = sqlite3_column_count(s);
@@ -263,8 +279,7 @@ class SqliteBackend {
 
   /// Binds one value; returns its payload bytes. Text and blobs are bound without copying: they live
   /// in the rows (or the chunk's arena) until the statement has run.
-  std::size_t bind(sqlite3_stmt* s, int param, const Chunk& chunk, std::size_t row, std::size_t column) {
-    const ValueRef v = chunk.value(row, column);
+  std::size_t bind(sqlite3_stmt* s, int param, const ValueRef& v, const Chunk& chunk, std::size_t row, std::size_t column) {
     int rc = SQLITE_OK;
     std::size_t bytes = 0;
     switch (kind_of(v)) {
@@ -274,7 +289,7 @@ class SqliteBackend {
       case Kind::real: {
         const double d = std::get<double>(v);
         // SQLite stores NaN as NULL; refusing it keeps "nothing silently converted".
-        if (std::isnan(d)) throw InputError(chunk.describe(row, column, "NaN cannot be stored in SQLite (it becomes NULL)"));
+        if (std::isnan(d)) throw InputError(chunk.describe(row, column, nan_refused));
         rc = sqlite3_bind_double(s, param, d);
         bytes = 8;
         break;
@@ -297,11 +312,11 @@ class SqliteBackend {
       case Kind::date: {
         // ISO 8601 text, which SQLite's date and time functions read; UTC, as system_clock is. Written
         // into this parameter's own slot, which outlives the step, so it binds without a copy.
-        char* buf = text_slots_[static_cast<std::size_t>(param - 1)].data();
-        const std::size_t n = kind_of(v) == Kind::date ? detail::format_date(buf, std::get<Date>(v))
-                                                       : detail::format_timestamp(buf, std::get<Timestamp>(v), false);
-        rc = sqlite3_bind_text64(s, param, buf, n, SQLITE_STATIC, SQLITE_UTF8);
-        bytes = n;
+        detail::DateTimeText& slot = text_slots_[static_cast<std::size_t>(param - 1)];
+        const std::string_view t = kind_of(v) == Kind::date ? slot.date(std::get<Date>(v))
+                                                            : slot.timestamp(std::get<Timestamp>(v), false);
+        rc = sqlite3_bind_text64(s, param, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+        bytes = t.size();
         break;
       }
     }
@@ -317,7 +332,10 @@ class SqliteBackend {
   std::unique_ptr<SQLite::Database> owned_;
   SQLite::Database* db_;
   std::optional<SQLite::Transaction> tx_;
-  std::vector<std::array<char, detail::text_buffer_size>> text_slots_;
+  static constexpr std::string_view nan_refused = "NaN cannot be stored in SQLite (it becomes NULL)";
+
+  std::vector<detail::DateTimeText> text_slots_;
+  std::vector<ValueRef> values_;  // the row being bound
   std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
 };
 

@@ -5,12 +5,14 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -99,8 +101,9 @@ concept sql_integer = std::integral<T> && !std::same_as<T, bool> && !std::same_a
 
 template <detail::sql_integer T>
 struct value_traits<T> {
-  static ValueRef to_value(T v) {
-    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+  static constexpr bool may_overflow = std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t);
+  static ValueRef to_value(T v) noexcept(!may_overflow) {
+    if constexpr (may_overflow) {
       // Neither database has an unsigned 64-bit type; wrapping would silently change the value.
       if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max()))
         throw ValueError(fmt::format("unsigned value {} does not fit a signed 64-bit SQL integer", v));
@@ -139,7 +142,8 @@ struct value_traits<BytesView> {
 };
 template <class Duration>
 struct value_traits<std::chrono::sys_time<Duration>> {
-  static ValueRef to_value(std::chrono::sys_time<Duration> t) {
+  static ValueRef to_value(std::chrono::sys_time<Duration> t) noexcept(
+      std::is_convertible_v<Duration, std::chrono::microseconds>) {
     using std::chrono::microseconds;
     if constexpr (std::is_convertible_v<Duration, microseconds>) {
       return Timestamp{std::chrono::duration_cast<microseconds>(t.time_since_epoch())};
@@ -176,8 +180,74 @@ struct value_traits<ValueRef> {
 };
 template <sql_value T>
 struct value_traits<std::optional<T>> {
-  static ValueRef to_value(const std::optional<T>& v) { return v ? bulkinsert::to_value(*v) : ValueRef{Null{}}; }
+  static ValueRef to_value(const std::optional<T>& v) noexcept(noexcept(value_traits<T>::to_value(std::declval<const T&>()))) {
+    return v ? bulkinsert::to_value(*v) : ValueRef{Null{}};
+  }
 };
+
+/// A set of kinds, one bit each.
+class KindSet {
+ public:
+  constexpr KindSet() noexcept = default;
+  constexpr KindSet(std::initializer_list<Kind> kinds) noexcept {
+    for (const Kind k : kinds) bits_ |= bit(k);
+  }
+  /// Every kind.
+  [[nodiscard]] static constexpr KindSet all() noexcept { return KindSet{0xFF}; }
+  [[nodiscard]] constexpr bool contains(Kind k) const noexcept { return (bits_ & bit(k)) != 0; }
+  [[nodiscard]] friend constexpr KindSet operator|(KindSet a, KindSet b) noexcept {
+    return KindSet{static_cast<std::uint8_t>(a.bits_ | b.bits_)};
+  }
+  friend constexpr bool operator==(KindSet, KindSet) noexcept = default;
+
+ private:
+  constexpr explicit KindSet(std::uint8_t bits) noexcept : bits_(bits) {}
+  static constexpr std::uint8_t bit(Kind k) noexcept { return static_cast<std::uint8_t>(1U << static_cast<unsigned>(k)); }
+  std::uint8_t bits_ = 0;
+};
+
+/// What a column's C++ type says of its values before any is read. A backend uses it to skip checks
+/// that cannot fail: a column of std::string never holds NaN, nor throws while it is read.
+struct ValueDomain {
+  KindSet kinds = KindSet::all();  ///< the kinds its values can take
+  bool may_throw = true;           ///< reading a value can throw (ValueError: it cannot be represented)
+  friend constexpr bool operator==(const ValueDomain&, const ValueDomain&) noexcept = default;
+};
+
+namespace detail {
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_sys_time : std::false_type {};
+template <class Duration>
+struct is_sys_time<std::chrono::sys_time<Duration>> : std::true_type {};
+
+/// The kinds value_traits<T> produces; every kind for a type whose traits bulkinsert does not know.
+template <class T>
+constexpr KindSet kinds_of() noexcept {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (std::is_same_v<U, Null> || std::is_same_v<U, std::nullopt_t>) return {Kind::null};
+  else if constexpr (std::is_same_v<U, bool>) return {Kind::boolean};
+  else if constexpr (sql_integer<U>) return {Kind::integer};
+  else if constexpr (std::is_floating_point_v<U>) return {Kind::real};
+  else if constexpr (std::is_same_v<U, std::string> || std::is_same_v<U, std::string_view> || std::is_array_v<U>) return {Kind::text};
+  else if constexpr (std::is_same_v<U, const char*>) return {Kind::text, Kind::null};
+  else if constexpr (std::is_same_v<U, Bytes> || std::is_same_v<U, BytesView>) return {Kind::bytes};
+  else if constexpr (is_sys_time<U>::value) return {Kind::timestamp};
+  else if constexpr (std::is_same_v<U, Date>) return {Kind::date};
+  else if constexpr (is_optional<U>::value) return kinds_of<typename U::value_type>() | KindSet{Kind::null};
+  else return KindSet::all();
+}
+}  // namespace detail
+
+/// The ValueDomain of a sql_value type: its kinds, and whether its value_traits may throw (it is not noexcept).
+template <sql_value T>
+[[nodiscard]] constexpr ValueDomain domain_of() noexcept {
+  using U = std::remove_cvref_t<T>;
+  return {detail::kinds_of<U>(), !noexcept(value_traits<U>::to_value(std::declval<const U&>()))};
+}
 
 /// A short name of a kind, for messages.
 [[nodiscard]] constexpr std::string_view kind_name(Kind k) noexcept {

@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -94,4 +98,86 @@ TEST_CASE("arena keeps computed bytes", "[core][table]") {
   CHECK(view.size() == 3);
   CHECK(view[2] == std::byte{0xAB});
   CHECK(std::get<bulkinsert::BytesView>(w).size() == 1000);
+}
+
+TEST_CASE("column domains follow the columns' C++ types", "[core][table]") {
+  using bulkinsert::KindSet;
+  using bulkinsert::ValueDomain;
+  struct Reading {
+    std::string name;
+    std::uint64_t count;
+    std::optional<double> level;
+    std::chrono::sys_time<std::chrono::nanoseconds> at;
+    bulkinsert::Timestamp at_us;
+  };
+  const auto table = Table<Reading>{"r"}
+                         .column("name", &Reading::name)
+                         .column("count", &Reading::count)
+                         .column("level", &Reading::level)
+                         .column("at", &Reading::at)
+                         .column("at_us", &Reading::at_us)
+                         .column("label", [](const Reading& r) noexcept -> const std::string& { return r.name; })
+                         .column("upper", [](const Reading& r) { return r.name + "!"; })
+                         .default_column("source", [] { return 1; });
+  // Nothing about a std::string member can fail, nor be real: a backend skips its checks.
+  CHECK(table.domain(0) == ValueDomain{KindSet{Kind::text}, false});
+  // An unsigned 64-bit value may not fit; a nanosecond time point may have digits that do not.
+  CHECK(table.domain(1) == ValueDomain{KindSet{Kind::integer}, true});
+  CHECK(table.domain(2) == ValueDomain{KindSet{Kind::real, Kind::null}, false});
+  CHECK(table.domain(3) == ValueDomain{KindSet{Kind::timestamp}, true});
+  CHECK(table.domain(4) == ValueDomain{KindSet{Kind::timestamp}, false});
+  CHECK(table.domain(5) == ValueDomain{KindSet{Kind::text}, false});
+  // A getter that is not noexcept may throw anything.
+  CHECK(table.domain(6) == ValueDomain{KindSet{Kind::text}, true});
+  CHECK(table.domain(7) == ValueDomain{KindSet{Kind::integer}, true});
+  CHECK(table.domains().size() == table.column_count());
+
+  // Rows whose types say nothing (DynamicRow cells, tuples of Value) may hold anything.
+  const Table<DynamicRow> dynamic{"d", {"x"}};
+  CHECK(dynamic.domain(0) == ValueDomain{KindSet::all(), true});
+  const Table<std::tuple<int, const char*, Value>> tuple{"t", {"a", "b", "c"}};
+  CHECK(tuple.domain(0) == ValueDomain{KindSet{Kind::integer}, false});
+  CHECK(tuple.domain(1) == ValueDomain{KindSet{Kind::text, Kind::null}, false});
+  CHECK(tuple.domain(2) == ValueDomain{KindSet::all(), true});
+}
+
+TEST_CASE("read_row reads every column, and names the one that cannot be read", "[core][table]") {
+  struct Row {
+    std::int64_t id;
+    std::uint64_t big;
+    std::string name;
+  };
+  const auto table = Table<Row>{"r"}
+                         .column("id", &Row::id)
+                         .column("big", &Row::big)
+                         .column("name", &Row::name)
+                         .column("shout", [](const Row& r) { return r.name + "!"; });
+  bulkinsert::detail::ValueArena arena;
+  std::vector<bulkinsert::ValueRef> out(table.column_count());
+  const Row good{1, 2, "ann"};
+  table.read_row(good, out, arena);
+  CHECK(std::get<std::int64_t>(out[0]) == 1);
+  CHECK(std::get<std::int64_t>(out[1]) == 2);
+  CHECK(std::get<std::string_view>(out[2]).data() == good.name.data());  // borrowed from the row
+  CHECK(std::get<std::string_view>(out[3]) == "ann!");                   // kept in the arena
+  for (std::size_t c = 0; c < out.size(); ++c) CHECK(kind_of(out[c]) == kind_of(table.read(good, c, arena)));
+
+  try {
+    table.read_row(Row{1, std::numeric_limits<std::uint64_t>::max(), "bob"}, out, arena);
+    FAIL("an unsigned value above INT64_MAX was read");
+  } catch (const bulkinsert::detail::ColumnValueError& e) {
+    CHECK(e.column() == 1);
+    CHECK_THAT(std::string{e.what()}, Catch::Contains("does not fit"));
+  }
+}
+
+TEST_CASE("a column reader keeps a large getter, shared by copies of the table", "[core][table]") {
+  // A capture too big to keep inline, and not trivially copyable: the reader holds it on the heap.
+  const std::string suffix(100, 'x');
+  auto table = Table<Person>{"p"}.column("tagged", [suffix](const Person& p) { return p.first + suffix; });
+  const auto copy = table;
+  table = Table<Person>{"other"};  // the original's readers are gone; the copy's still work
+  bulkinsert::detail::ValueArena arena;
+  const auto v = copy.read(Person{1, "Ada", "L", std::nullopt}, 0, arena);
+  CHECK(std::get<std::string_view>(v) == "Ada" + suffix);
 }

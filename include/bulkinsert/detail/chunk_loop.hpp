@@ -39,16 +39,7 @@ struct ChunkRows {
 
   /// A Chunk over these rows, read through `table`; valid while this object and `arena` are unchanged.
   [[nodiscard]] Chunk view(const Table<Row>& table, ValueArena& arena) const {
-    return Chunk{table.spec(),
-                 &table,
-                 [](const void* t, const void* r, std::size_t c, ValueArena& a) {
-                   return static_cast<const Table<Row>*>(t)->read(*static_cast<const Row*>(r), c, a);
-                 },
-                 pointers.data(),
-                 pointers.size(),
-                 index,
-                 first,
-                 arena};
+    return Chunk{table, pointers.data(), pointers.size(), index, first, arena};
   }
 };
 

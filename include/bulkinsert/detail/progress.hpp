@@ -27,16 +27,7 @@ std::vector<DynamicRow> query(B& b, std::string_view sql, const DynamicRow& para
   const Table<DynamicRow> table{"query", std::move(names)};
   ValueArena arena;
   const void* row = &params;
-  const Chunk chunk{table.spec(),
-                    &table,
-                    [](const void* t, const void* r, std::size_t c, ValueArena& a) {
-                      return static_cast<const Table<DynamicRow>*>(t)->read(*static_cast<const DynamicRow*>(r), c, a);
-                    },
-                    &row,
-                    1,
-                    0,
-                    0,
-                    arena};
+  const Chunk chunk{table, &row, 1, 0, 0, arena};
   std::vector<DynamicRow> out;
   const RowSink sink = [&out](std::size_t, DynamicRow&& v) { out.push_back(std::move(v)); };
   b.run_once(sql, chunk, &sink);

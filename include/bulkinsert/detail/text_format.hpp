@@ -1,9 +1,12 @@
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -15,10 +18,18 @@ namespace bulkinsert::detail {
 /// Large enough for any value format_* below writes.
 inline constexpr std::size_t text_buffer_size = 48;
 
-inline void two_digits(char* p, unsigned v) noexcept {
-  p[0] = static_cast<char>('0' + v / 10);
-  p[1] = static_cast<char>('0' + v % 10);
-}
+/// "00" to "99": two digits per table lookup instead of a division each.
+inline constexpr std::array<char, 200> digit_pairs = [] {
+  std::array<char, 200> t{};
+  for (unsigned i = 0; i < 100; ++i) {
+    t[2 * i] = static_cast<char>('0' + i / 10);
+    t[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}();
+
+/// Writes `v` (0 to 99) as two digits.
+inline void two_digits(char* p, unsigned v) noexcept { std::memcpy(p, digit_pairs.data() + 2 * v, 2); }
 
 /// The civil date of a day count since 1970-01-01 (Howard Hinnant's days_to_civil), without the
 /// general-purpose machinery of <chrono>'s year_month_day, which costs more than the rest of a row.
@@ -66,21 +77,27 @@ inline std::size_t format_date(char* out, Date d) {
   return static_cast<std::size_t>(end - out);
 }
 
-/// `2024-02-29 13:45:00.123456` in UTC, with `+00` appended when `with_zone` (PostgreSQL reads a
-/// zone-less timestamptz in the session's TimeZone, so the zone must be explicit there).
-inline std::size_t format_timestamp(char* out, Timestamp t, bool with_zone) {
+/// A timestamp split into its day since 1970-01-01 and the microseconds into that day.
+struct DayAndTime {
+  std::int64_t day;
+  std::int64_t micros;
+};
+inline DayAndTime split_day(Timestamp t) noexcept {
   constexpr std::int64_t us_per_day = 86'400'000'000LL;
   const std::int64_t us = t.time_since_epoch().count();
-  std::int64_t days = us / us_per_day;
+  std::int64_t day = us / us_per_day;
   std::int64_t rem = us % us_per_day;
   if (rem < 0) {
     rem += us_per_day;
-    --days;
+    --day;
   }
-  bool bc = false;
-  char* p = write_civil(out, civil_from_days(days), bc);
-  const auto secs = static_cast<unsigned>(rem / 1'000'000);
-  auto frac = static_cast<unsigned>(rem % 1'000'000);
+  return {day, rem};
+}
+
+/// Writes ` 13:45:00.123456` (16 characters) for `micros` into the day.
+inline char* write_time_of_day(char* p, std::int64_t micros) noexcept {
+  const auto secs = static_cast<unsigned>(micros / 1'000'000);
+  const auto frac = static_cast<unsigned>(micros % 1'000'000);
   *p = ' ';
   two_digits(p + 1, secs / 3600);
   p[3] = ':';
@@ -88,12 +105,56 @@ inline std::size_t format_timestamp(char* out, Timestamp t, bool with_zone) {
   p[6] = ':';
   two_digits(p + 7, secs % 60);
   p[9] = '.';
-  for (int i = 15; i >= 10; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
-  p += 16;
+  two_digits(p + 10, frac / 10000);
+  two_digits(p + 12, frac / 100 % 100);
+  two_digits(p + 14, frac % 100);
+  return p + 16;
+}
+
+/// Appends what follows the time: `+00` when `with_zone` (PostgreSQL reads a zone-less timestamptz in
+/// the session's TimeZone, so the zone must be explicit there), then ` BC` for a year before 1.
+inline char* write_timestamp_suffix(char* p, bool with_zone, bool bc) noexcept {
   if (with_zone) p = std::string_view{"+00"}.copy(p, 3) + p;
   if (bc) p = std::string_view{" BC"}.copy(p, 3) + p;
-  return static_cast<std::size_t>(p - out);
+  return p;
 }
+
+/// `2024-02-29 13:45:00.123456` in UTC, `+00` appended when `with_zone`.
+inline std::size_t format_timestamp(char* out, Timestamp t, bool with_zone) {
+  const DayAndTime dt = split_day(t);
+  bool bc = false;
+  char* p = write_time_of_day(write_civil(out, civil_from_days(dt.day), bc), dt.micros);
+  return static_cast<std::size_t>(write_timestamp_suffix(p, with_zone, bc) - out);
+}
+
+/// A buffer of its own for one formatted date or timestamp at a time, as format_date and format_timestamp
+/// write them, that rewrites a timestamp's date only when the day changes: rows loaded in time order
+/// mostly share their day with the row before, and the date is the costly half of the text.
+class DateTimeText {
+ public:
+  /// The text of `t`, valid until the next call.
+  [[nodiscard]] std::string_view timestamp(Timestamp t, bool with_zone) {
+    const DayAndTime dt = split_day(t);
+    if (dt.day != day_) {
+      date_length_ = static_cast<std::size_t>(write_civil(buf_.data(), civil_from_days(dt.day), bc_) - buf_.data());
+      day_ = dt.day;
+    }
+    char* end = write_timestamp_suffix(write_time_of_day(buf_.data() + date_length_, dt.micros), with_zone, bc_);
+    return {buf_.data(), static_cast<std::size_t>(end - buf_.data())};
+  }
+  /// The text of `d`, valid until the next call.
+  [[nodiscard]] std::string_view date(Date d) {
+    day_ = no_day;  // the date's own suffix may follow it
+    return {buf_.data(), format_date(buf_.data(), d)};
+  }
+
+ private:
+  static constexpr std::int64_t no_day = std::numeric_limits<std::int64_t>::min();
+  std::array<char, text_buffer_size> buf_{};
+  std::int64_t day_ = no_day;
+  std::size_t date_length_ = 0;  // of day_'s date, at the start of buf_
+  bool bc_ = false;
+};
 
 /// Shortest text that reads back as the same double; NaN and infinities spelled as PostgreSQL reads them.
 inline std::size_t format_double(char* out, double v) {
