@@ -241,8 +241,11 @@ class PrototypeCopy {
     const bulkinsert::Chunk chunk = cr.view(table_, arena);
     buf.clear();
     bulkinsert::detail::pg::copy_binary_header(buf);
-    for (std::size_t r = 0; r < chunk.size(); ++r)
-      if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, types_)) throw std::runtime_error("not binary");
+    std::vector<bulkinsert::ValueRef> row(chunk.columns());
+    for (std::size_t r = 0; r < chunk.size(); ++r) {
+      chunk.read_row(r, row);
+      if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, row, types_)) throw std::runtime_error("not binary");
+    }
     bulkinsert::detail::pg::copy_binary_trailer(buf);
   }
 
@@ -277,8 +280,10 @@ class PrototypeCopy {
     std::size_t bytes = 0;
     baselines::pg_exec(c_, sql_, PGRES_COPY_IN);
     bulkinsert::detail::pg::copy_binary_header(buf);
+    std::vector<bulkinsert::ValueRef> row(chunk.columns());
     for (std::size_t r = 0; r < chunk.size(); ++r) {
-      if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, types_)) throw std::runtime_error("not binary");
+      chunk.read_row(r, row);
+      if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, row, types_)) throw std::runtime_error("not binary");
       if (buf.size() >= slice) {
         put(buf.data(), buf.size());
         bytes += buf.size();

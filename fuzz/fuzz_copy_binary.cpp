@@ -53,7 +53,6 @@ enum class Outcome { ok, no_binary_form, input_error };
 /// What the encoder must do with `v` in a column of type `t`.
 Outcome expected(const Value& v, TypeOid t) {
   const auto kind = static_cast<Kind>(v.index());
-  if (const auto* d = std::get_if<bulkinsert::Date>(&v); d && !d->ok()) return Outcome::input_error;  // read fails first
   switch (kind) {
     case Kind::null: return Outcome::ok;
     case Kind::boolean: return t == TypeOid::boolean ? Outcome::ok : Outcome::no_binary_form;
@@ -159,19 +158,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bulkinsert::DynamicRow row;
   std::vector<unsigned> types;
   Outcome want = Outcome::ok;
+  bool invalid_date = false;
   for (std::size_t c = 0; c < columns; ++c) {
     const Value v = make.value(make.kind());
     const TypeOid t = type_for(static_cast<Kind>(v.index()), in);
-    if (want == Outcome::ok) want = expected(v, t);  // the first column that fails decides
+    if (want == Outcome::ok) want = expected(v, t);  // the first column that fails to encode decides
+    // ... but the whole row is read before it is encoded, and reading refuses an invalid date.
+    if (const auto* d = std::get_if<bulkinsert::Date>(&v); d && !d->ok()) invalid_date = true;
     row.push_back(v);
     types.push_back(static_cast<unsigned>(t));
   }
+  if (invalid_date) want = Outcome::input_error;
   fuzz::OneRow one{row};
   std::string out = "before";  // the encoder appends
   const std::size_t before = out.size();
   bool encoded = false;
   try {
-    encoded = bulkinsert::detail::pg::copy_binary_row(out, one.chunk(), 0, types);
+    const bulkinsert::Chunk chunk = one.chunk();
+    std::vector<bulkinsert::ValueRef> values(chunk.columns());
+    chunk.read_row(0, values);  // an invalid date is refused here
+    encoded = bulkinsert::detail::pg::copy_binary_row(out, chunk, 0, values, types);
   } catch (const bulkinsert::InputError&) {
     check(want == Outcome::input_error, "InputError only for NUL, range and invalid dates");
     return 0;

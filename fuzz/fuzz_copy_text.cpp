@@ -200,7 +200,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string out = "garbage before";  // the encoder appends
   const std::size_t before = out.size();
   try {
-    bulkinsert::detail::pg::copy_text_row(out, one.chunk(), 0);
+    const bulkinsert::Chunk chunk = one.chunk();
+    std::vector<bulkinsert::ValueRef> values(chunk.columns());
+    chunk.read_row(0, values);  // an invalid date is refused here
+    bulkinsert::detail::pg::copy_text_row(out, chunk, 0, values);
   } catch (const bulkinsert::InputError&) {
     check(expect_input_error, "only NUL in text or an invalid date is refused");
     return 0;

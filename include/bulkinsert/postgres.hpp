@@ -287,14 +287,22 @@ class PostgresBackend {
     for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
     std::string& buf = copy_buffer_;
     buf.clear();
+    std::vector<ValueRef>& row = copy_row_;
+    row.resize(chunk.columns());
     if (binary) {
       detail::pg::copy_binary_header(buf);
-      for (std::size_t r = 0; r < chunk.size() && binary; ++r) binary = detail::pg::copy_binary_row(buf, chunk, r, types);
+      for (std::size_t r = 0; r < chunk.size() && binary; ++r) {
+        chunk.read_row(r, row);
+        binary = detail::pg::copy_binary_row(buf, chunk, r, row, types);
+      }
       if (binary) detail::pg::copy_binary_trailer(buf);
       else buf.clear();
     }
     if (!binary)
-      for (std::size_t r = 0; r < chunk.size(); ++r) detail::pg::copy_text_row(buf, chunk, r);
+      for (std::size_t r = 0; r < chunk.size(); ++r) {
+        chunk.read_row(r, row);
+        detail::pg::copy_text_row(buf, chunk, r, row);
+      }
 
     std::string sql = "COPY ";
     detail::append_table_name<dialect_type>(sql, into);
@@ -399,6 +407,7 @@ class PostgresBackend {
   std::size_t statement_counter_ = 0;
   detail::pg::Params params_;
   std::string copy_buffer_;
+  std::vector<ValueRef> copy_row_;  // the row being encoded for COPY
 };
 
 static_assert(backend<PostgresBackend>);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -193,13 +194,15 @@ inline void copy_binary_trailer(std::string& out) { put_be(out, std::int16_t{-1}
   return false;
 }
 
-/// Appends one row in COPY BINARY format; `types` are the target columns' type OIDs, all binary_encodable.
-/// Returns false as soon as a value has no binary form for its column (the chunk must then go as text).
-[[nodiscard]] inline bool copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row, const std::vector<unsigned>& types) {
+/// Appends row `row` of `chunk`, whose values are `values` (read by Chunk::read_row), in COPY BINARY
+/// format; `types` are the target columns' type OIDs, all binary_encodable. Returns false as soon as a
+/// value has no binary form for its column (the chunk must then go as text).
+[[nodiscard]] inline bool copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row,
+                                          std::span<const ValueRef> values, const std::vector<unsigned>& types) {
   const std::size_t cols = chunk.columns();
   put_be(out, static_cast<std::int16_t>(cols));
   for (std::size_t c = 0; c < cols; ++c) {
-    const ValueRef v = chunk.value(row, c);
+    const ValueRef& v = values[c];
     if (kind_of(v) == Kind::null) {
       put_be(out, std::int32_t{-1});
       continue;
@@ -228,13 +231,14 @@ inline void copy_text_escape(std::string& out, std::string_view s) {
   out.append(s.substr(start));
 }
 
-/// Appends one row in COPY text format (tab-separated, \N for NULL, newline-terminated).
-inline void copy_text_row(std::string& out, const Chunk& chunk, std::size_t row) {
+/// Appends row `row` of `chunk`, whose values are `values`, in COPY text format (tab-separated, \N for
+/// NULL, newline-terminated).
+inline void copy_text_row(std::string& out, const Chunk& chunk, std::size_t row, std::span<const ValueRef> values) {
   static constexpr char hex[] = "0123456789abcdef";
   char buf[text_buffer_size];
   for (std::size_t c = 0; c < chunk.columns(); ++c) {
     if (c != 0) out += '\t';
-    const ValueRef v = chunk.value(row, c);
+    const ValueRef& v = values[c];
     switch (kind_of(v)) {
       case Kind::null: out += "\\N"; break;
       case Kind::boolean: out += std::get<bool>(v) ? 't' : 'f'; break;
@@ -280,10 +284,12 @@ class Params {
     formats_.assign(n, 0);
     values_.assign(n, nullptr);
     char buf[text_buffer_size];
+    row_.resize(cols);
     std::size_t p = 0;
     for (std::size_t r = first; r < first + count; ++r) {
+      chunk.read_row(r, row_);
       for (std::size_t c = 0; c < cols; ++c, ++p) {
-        const ValueRef v = chunk.value(r, c);
+        const ValueRef& v = row_[c];
         const Kind kind = kind_of(v);
         if (kind == Kind::null) continue;  // a null pointer is NULL
         const std::size_t at = storage_.size();
@@ -349,6 +355,7 @@ class Params {
   std::vector<const char*> values_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
+  std::vector<ValueRef> row_;  // the row being encoded
   std::size_t bytes_ = 0;
 };
 
