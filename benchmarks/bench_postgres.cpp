@@ -241,11 +241,10 @@ class PrototypeCopy {
     const bulkinsert::Chunk chunk = cr.view(table_, arena);
     buf.clear();
     bulkinsert::detail::pg::copy_binary_header(buf);
-    std::vector<bulkinsert::ValueRef> row(chunk.columns());
-    for (std::size_t r = 0; r < chunk.size(); ++r) {
-      chunk.read_row(r, row);
+    std::vector<bulkinsert::ValueRef> values;
+    chunk.for_each_row(0, chunk.size(), values, [&](std::size_t r, std::span<const bulkinsert::ValueRef> row) {
       if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, row, types_)) throw std::runtime_error("not binary");
-    }
+    });
     bulkinsert::detail::pg::copy_binary_trailer(buf);
   }
 
@@ -280,16 +279,15 @@ class PrototypeCopy {
     std::size_t bytes = 0;
     baselines::pg_exec(c_, sql_, PGRES_COPY_IN);
     bulkinsert::detail::pg::copy_binary_header(buf);
-    std::vector<bulkinsert::ValueRef> row(chunk.columns());
-    for (std::size_t r = 0; r < chunk.size(); ++r) {
-      chunk.read_row(r, row);
+    std::vector<bulkinsert::ValueRef> values;
+    chunk.for_each_row(0, chunk.size(), values, [&](std::size_t r, std::span<const bulkinsert::ValueRef> row) {
       if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, row, types_)) throw std::runtime_error("not binary");
       if (buf.size() >= slice) {
         put(buf.data(), buf.size());
         bytes += buf.size();
         buf.clear();
       }
-    }
+    });
     bulkinsert::detail::pg::copy_binary_trailer(buf);
     put(buf.data(), buf.size());
     bytes += buf.size();

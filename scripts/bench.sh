@@ -44,7 +44,10 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench.sh: load average before the run: $load_before (on $(nproc) CPUs)"
 mkdir -p "$out"
 rm -f "$out"/sqlite.json "$out"/postgres.json "$out"/report.md "$out"/rows_per_second.svg
-common=(--benchmark_repetitions=3 --benchmark_display_aggregates_only=true --benchmark_out_format=json)
+# Five repetitions, run in random order across benchmarks: a slow spell of this shared VM then lands
+# on library and baseline alike instead of on whichever ran during it; the report takes medians.
+common=(--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true --benchmark_display_aggregates_only=true
+        --benchmark_out_format=json)
 
 echo "== bench_sqlite"
 sqlite_args=()

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <span>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -19,7 +21,7 @@ namespace bulkinsert {
 using RowSink = std::function<void(std::size_t input_row, DynamicRow&& values)>;
 
 /// A block of rows on its way to the database: what a strategy sends and a backend encodes.
-/// It does not know the row type; value() and read_row() read through the Table that built it.
+/// It does not know the row type; value() and read_rows() read through the Table that built it.
 /// A chunk borrows its rows and is valid only during the send call that receives it.
 class Chunk {
  public:
@@ -31,7 +33,7 @@ class Chunk {
       : spec_(&table.spec()),
         table_(&table),
         read_value_(&read_value_of<Row>),
-        read_row_(&read_row_of<Row>),
+        read_rows_(&read_rows_of<Row>),
         domains_(table.domains().data()),
         rows_(rows),
         count_(count),
@@ -62,13 +64,34 @@ class Chunk {
     }
   }
 
-  /// Every value of row `row` into `out`, which holds columns() values: what value() reads, in one
-  /// call per row rather than one per value, for an encoder's inner loop.
-  void read_row(std::size_t row, std::span<ValueRef> out) const {
+  /// Rows an encoder reads per read_rows call: enough to spread each column's call over many rows,
+  /// few enough that their values stay in the L1 cache until they are encoded.
+  static constexpr std::size_t read_batch = 64;
+
+  /// The values of rows [first, first + count) into `out`, row-major: out[r * columns() + c] is row
+  /// first + r, column c; `out` holds at least count * columns() values. What value() reads, with one
+  /// call per column and batch rather than one per value, for an encoder's inner loop. Throws
+  /// InputError naming the input row and column of a value that cannot be represented.
+  void read_rows(std::size_t first, std::size_t count, std::span<ValueRef> out) const {
     try {
-      read_row_(table_, rows_[row], out, *arena_);
-    } catch (const detail::ColumnValueError& e) {
-      throw InputError(describe(row, e.column(), e.what()));
+      read_rows_(table_, rows_ + first, count, out.data(), *arena_);
+    } catch (const detail::CellValueError& e) {
+      throw InputError(describe(first + e.row(), e.column(), e.what()));
+    }
+  }
+  /// The values of row `row` into `out` (columns() values).
+  void read_row(std::size_t row, std::span<ValueRef> out) const { read_rows(row, 1, out); }
+
+  /// Calls `f(row, values)` for rows [first, first + count) in order, `values` being that row's
+  /// columns() values, read read_batch rows at a time into `buffer`: an encoder's loop over rows.
+  template <class F>
+  void for_each_row(std::size_t first, std::size_t count, std::vector<ValueRef>& buffer, F&& f) const {
+    const std::size_t cols = columns();
+    buffer.resize(read_batch * cols);
+    for (std::size_t batch = first; batch < first + count; batch += read_batch) {
+      const std::size_t n = std::min(read_batch, first + count - batch);
+      read_rows(batch, n, buffer);
+      for (std::size_t r = 0; r < n; ++r) f(batch + r, std::span<const ValueRef>{buffer.data() + r * cols, cols});
     }
   }
 
@@ -98,21 +121,23 @@ class Chunk {
 
  private:
   using ValueReader = ValueRef (*)(const void* table, const void* row, std::size_t column, detail::ValueArena& arena);
-  using RowReader = void (*)(const void* table, const void* row, std::span<ValueRef> out, detail::ValueArena& arena);
+  using RowsReader = void (*)(const void* table, const void* const* rows, std::size_t count, ValueRef* out,
+                              detail::ValueArena& arena);
 
   template <class Row>
   static ValueRef read_value_of(const void* table, const void* row, std::size_t column, detail::ValueArena& arena) {
     return static_cast<const Table<Row>*>(table)->read(*static_cast<const Row*>(row), column, arena);
   }
   template <class Row>
-  static void read_row_of(const void* table, const void* row, std::span<ValueRef> out, detail::ValueArena& arena) {
-    static_cast<const Table<Row>*>(table)->read_row(*static_cast<const Row*>(row), out, arena);
+  static void read_rows_of(const void* table, const void* const* rows, std::size_t count, ValueRef* out,
+                           detail::ValueArena& arena) {
+    static_cast<const Table<Row>*>(table)->read_rows(rows, count, out, arena);
   }
 
   const TableSpec* spec_;
   const void* table_;
   ValueReader read_value_;
-  RowReader read_row_;
+  RowsReader read_rows_;
   const ValueDomain* domains_;
   const void* const* rows_;
   std::size_t count_;

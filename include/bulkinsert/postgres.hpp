@@ -287,22 +287,18 @@ class PostgresBackend {
     for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
     std::string& buf = copy_buffer_;
     buf.clear();
-    std::vector<ValueRef>& row = copy_row_;
-    row.resize(chunk.columns());
     if (binary) {
       detail::pg::copy_binary_header(buf);
-      for (std::size_t r = 0; r < chunk.size() && binary; ++r) {
-        chunk.read_row(r, row);
-        binary = detail::pg::copy_binary_row(buf, chunk, r, row, types);
-      }
+      chunk.for_each_row(0, chunk.size(), copy_rows_, [&](std::size_t r, std::span<const ValueRef> row) {
+        binary = binary && detail::pg::copy_binary_row(buf, chunk, r, row, types);
+      });
       if (binary) detail::pg::copy_binary_trailer(buf);
       else buf.clear();
     }
     if (!binary)
-      for (std::size_t r = 0; r < chunk.size(); ++r) {
-        chunk.read_row(r, row);
+      chunk.for_each_row(0, chunk.size(), copy_rows_, [&](std::size_t r, std::span<const ValueRef> row) {
         detail::pg::copy_text_row(buf, chunk, r, row);
-      }
+      });
 
     std::string sql = "COPY ";
     detail::append_table_name<dialect_type>(sql, into);
@@ -407,7 +403,7 @@ class PostgresBackend {
   std::size_t statement_counter_ = 0;
   detail::pg::Params params_;
   std::string copy_buffer_;
-  std::vector<ValueRef> copy_row_;  // the row being encoded for COPY
+  std::vector<ValueRef> copy_rows_;  // a batch of the chunk's rows, read to be encoded for COPY
 };
 
 static_assert(backend<PostgresBackend>);

@@ -104,13 +104,13 @@ class SqliteBackend {
     // A statement may take fewer parameters than the chunk has values (a query keyed by one of them).
     const int params = sqlite3_bind_parameter_count(s);
     reserve_text_slots(params);
-    const std::size_t cols = chunk.columns();
-    values_.resize(cols);
     int param = 1;
-    for (std::size_t r = 0; r < chunk.size() && param <= params; ++r) {
-      chunk.read_row(r, values_);
-      for (std::size_t c = 0; c < cols && param <= params; ++c) stats.bytes += bind(s, param++, values_[c], chunk, r, c);
-    }
+    chunk.for_each_row(0, chunk.size(), values_, [&](std::size_t r, std::span<const ValueRef> row) {
+      for (std::size_t c = 0; c < row.size() && param <= params; ++c) {
+        if (is_nan(row[c])) throw InputError(chunk.describe(r, c, nan_refused));
+        stats.bytes += bind(s, param++, row[c]);
+      }
+    });
     step(s, sink, chunk.input_rows().first);
     stats.statements = 1;
     stats.rows = static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
@@ -118,21 +118,18 @@ class SqliteBackend {
   }
 
   SendStats run_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
-    check_values(chunk);
+    check_values(chunk);  // which also refuses NaN, so that bind() meets none
     sqlite3_stmt* s = stmt.get();
     SendStats stats;
-    const std::size_t cols = chunk.columns();
     const int params = sqlite3_bind_parameter_count(s);
-    const std::size_t bound = std::min(cols, static_cast<std::size_t>(params));
+    const std::size_t bound = std::min(chunk.columns(), static_cast<std::size_t>(params));
     reserve_text_slots(params);
-    values_.resize(cols);
-    for (std::size_t r = 0; r < chunk.size(); ++r) {
+    chunk.for_each_row(0, chunk.size(), values_, [&](std::size_t r, std::span<const ValueRef> row) {
       sqlite3_reset(s);
-      chunk.read_row(r, values_);
-      for (std::size_t c = 0; c < bound; ++c) stats.bytes += bind(s, static_cast<int>(c) + 1, values_[c], chunk, r, c);
+      for (std::size_t c = 0; c < bound; ++c) stats.bytes += bind(s, static_cast<int>(c) + 1, row[c]);
       step(s, sink, chunk.input_rows().first + r);
       stats.rows += static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
-    }
+    });
     stats.statements = chunk.size();
     return stats;
   }
@@ -154,8 +151,7 @@ class SqliteBackend {
       if (const ValueDomain& d = chunk.domain(c); d.may_throw || d.kinds.contains(Kind::real)) columns.push_back(c);
     for (std::size_t r = 0; r < chunk.size() && !columns.empty(); ++r)  // row by row: the first bad row is the one named
       for (const std::size_t c : columns)
-        if (const ValueRef v = chunk.value(r, c); kind_of(v) == Kind::real && std::isnan(std::get<double>(v)))
-          throw InputError(chunk.describe(r, c, nan_refused));
+        if (is_nan(chunk.value(r, c))) throw InputError(chunk.describe(r, c, nan_refused));
   }
 
   /// Whether the database refused this row for its own values (a constraint, a type mismatch, a value too
@@ -277,23 +273,19 @@ class SqliteBackend {
     if (text_slots_.size() < static_cast<std::size_t>(params)) text_slots_.resize(static_cast<std::size_t>(params));
   }
 
-  /// Binds one value; returns its payload bytes. Text and blobs are bound without copying: they live
-  /// in the rows (or the chunk's arena) until the statement has run.
-  std::size_t bind(sqlite3_stmt* s, int param, const ValueRef& v, const Chunk& chunk, std::size_t row, std::size_t column) {
+  /// SQLite stores NaN as NULL; refusing it keeps "nothing silently converted". Callers check before bind().
+  static bool is_nan(const ValueRef& v) noexcept { return kind_of(v) == Kind::real && std::isnan(std::get<double>(v)); }
+
+  /// Binds one value, not NaN; returns its payload bytes. Text and blobs are bound without copying: they
+  /// live in the rows (or the chunk's arena) until the statement has run.
+  std::size_t bind(sqlite3_stmt* s, int param, const ValueRef& v) {
     int rc = SQLITE_OK;
     std::size_t bytes = 0;
     switch (kind_of(v)) {
       case Kind::null: rc = sqlite3_bind_null(s, param); break;
       case Kind::boolean: rc = sqlite3_bind_int(s, param, std::get<bool>(v) ? 1 : 0); bytes = 1; break;
       case Kind::integer: rc = sqlite3_bind_int64(s, param, std::get<std::int64_t>(v)); bytes = 8; break;
-      case Kind::real: {
-        const double d = std::get<double>(v);
-        // SQLite stores NaN as NULL; refusing it keeps "nothing silently converted".
-        if (std::isnan(d)) throw InputError(chunk.describe(row, column, nan_refused));
-        rc = sqlite3_bind_double(s, param, d);
-        bytes = 8;
-        break;
-      }
+      case Kind::real: rc = sqlite3_bind_double(s, param, std::get<double>(v)); bytes = 8; break;
       case Kind::text: {
         const auto t = std::get<std::string_view>(v);
         rc = sqlite3_bind_text64(s, param, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -335,7 +327,7 @@ class SqliteBackend {
   static constexpr std::string_view nan_refused = "NaN cannot be stored in SQLite (it becomes NULL)";
 
   std::vector<detail::DateTimeText> text_slots_;
-  std::vector<ValueRef> values_;  // the row being bound
+  std::vector<ValueRef> values_;  // a batch of the chunk's rows, read to be bound
   std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
 };
 

@@ -22,6 +22,8 @@
 
 namespace bulkinsert {
 
+class Chunk;
+
 /// A row whose shape is known only at run time, as a CSV file's: one Value per column.
 using DynamicRow = std::vector<Value>;
 
@@ -58,21 +60,24 @@ class ValueArena {
   std::deque<Value> values_;  // a deque never moves what it holds
 };
 
-/// A ValueError raised while reading a whole row, with the column it came from.
-class ColumnValueError : public ValueError {
+/// A ValueError raised while reading many values at once, with the one it came from: its row within
+/// the rows read, and its column.
+class CellValueError : public ValueError {
  public:
-  ColumnValueError(std::size_t column, const char* what) : ValueError(what), column_(column) {}
+  CellValueError(std::size_t row, std::size_t column, const char* what) : ValueError(what), row_(row), column_(column) {}
+  [[nodiscard]] std::size_t row() const noexcept { return row_; }
   [[nodiscard]] std::size_t column() const noexcept { return column_; }
 
  private:
+  std::size_t row_;
   std::size_t column_;
 };
 
 /// How one column of a Row is read: a plain function, and the callable it calls (a lambda holding a
 /// member pointer or a getter) kept inline when it is small and trivially copyable, shared otherwise.
-/// It does what std::function<ValueRef(const Row&, ValueArena&)> would, with the value written straight
-/// into its slot and no empty check: this call runs once per value of every row, and measurably cost
-/// ExecuteMany on SQLite its place next to a hand-written sqlite3 loop (see benchmarks/README.md).
+/// One call reads the column for a batch of rows, so the indirect call is paid per batch and the
+/// callable is inlined into the loop. std::function<ValueRef(const Row&)> would cost a call per value:
+/// measurably too much next to a hand-written sqlite3 loop (see the README's performance section).
 template <class Row>
 class ColumnReader {
  public:
@@ -81,21 +86,38 @@ class ColumnReader {
   explicit ColumnReader(Read read) {
     if constexpr (sizeof(Read) <= sizeof(inline_) && alignof(Read) <= alignof(void*) && std::is_trivially_copyable_v<Read>) {
       ::new (static_cast<void*>(inline_)) Read(std::move(read));
-      call_ = [](const ColumnReader& self, const Row& row, ValueArena& arena, ValueRef& out) {
-        out = (*std::launder(reinterpret_cast<const Read*>(self.inline_)))(row, arena);
+      read_ = [](const ColumnReader& self, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
+                 std::size_t stride) {
+        read_each(*std::launder(reinterpret_cast<const Read*>(self.inline_)), rows, count, arena, out, stride);
       };
     } else {
       shared_ = std::make_shared<const Read>(std::move(read));
-      call_ = [](const ColumnReader& self, const Row& row, ValueArena& arena, ValueRef& out) {
-        out = (*static_cast<const Read*>(self.shared_.get()))(row, arena);
+      read_ = [](const ColumnReader& self, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
+                 std::size_t stride) {
+        read_each(*static_cast<const Read*>(self.shared_.get()), rows, count, arena, out, stride);
       };
     }
   }
 
-  void operator()(const Row& row, ValueArena& arena, ValueRef& out) const { call_(*this, row, arena, out); }
+  /// The column of `count` rows (`rows` point at Row objects) into out[0], out[stride], ...
+  /// A value that cannot be represented throws CellValueError with its row (its column left 0).
+  void operator()(const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out, std::size_t stride) const {
+    read_(*this, rows, count, arena, out, stride);
+  }
 
  private:
-  void (*call_)(const ColumnReader&, const Row&, ValueArena&, ValueRef&);
+  template <class Read>
+  static void read_each(const Read& read, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
+                        std::size_t stride) {
+    std::size_t r = 0;
+    try {
+      for (; r < count; ++r, out += stride) *out = read(*static_cast<const Row*>(rows[r]), arena);
+    } catch (const ValueError& e) {
+      throw CellValueError(r, 0, e.what());
+    }
+  }
+
+  void (*read_)(const ColumnReader&, const void* const*, std::size_t, ValueArena&, ValueRef*, std::size_t);
   alignas(void*) unsigned char inline_[2 * sizeof(void*)];
   std::shared_ptr<const void> shared_;  // a callable too big, or not trivially copyable, to keep inline
 };
@@ -287,22 +309,17 @@ class Table {
 
   /// The value of column `column` of `row`.
   [[nodiscard]] ValueRef read(const Row& row, std::size_t column, detail::ValueArena& arena) const {
+    const void* rows[] = {&row};
     ValueRef v;
-    readers_[column](row, arena, v);
+    readers_[column](rows, 1, arena, &v, 1);
     return v;
   }
 
-  /// Every column of `row`, in order, into `out` (column_count() values): one call per row for the
-  /// encoders' inner loops. A value that cannot be represented throws detail::ColumnValueError.
+  /// Every column of `row`, in order, into `out` (column_count() values). A value that cannot be
+  /// represented throws detail::CellValueError naming its column.
   void read_row(const Row& row, std::span<ValueRef> out, detail::ValueArena& arena) const {
-    const std::size_t n = readers_.size();
-    const Reader* const readers = readers_.data();
-    std::size_t c = 0;
-    try {
-      for (; c < n; ++c) readers[c](row, arena, out[c]);
-    } catch (const ValueError& e) {
-      throw detail::ColumnValueError(c, e.what());
-    }
+    const void* rows[] = {&row};
+    read_rows(rows, 1, out.data(), arena);
   }
 
   /// Throws InputError if `row` cannot be read as this table's row (a DynamicRow of the wrong width).
@@ -318,6 +335,22 @@ class Table {
   }
 
  private:
+  friend class Chunk;  // reads rows in batches, through pointers that have lost their type
+
+  /// `count` rows (`rows` point at Row objects) into `out`, row-major (count x column_count() values),
+  /// a column at a time. A value that cannot be represented throws detail::CellValueError naming its
+  /// row (among these) and column.
+  void read_rows(const void* const* rows, std::size_t count, ValueRef* out, detail::ValueArena& arena) const {
+    const std::size_t n = readers_.size();
+    for (std::size_t c = 0; c < n; ++c) {
+      try {
+        readers_[c](rows, count, arena, out + c, n);
+      } catch (const detail::CellValueError& e) {
+        throw detail::CellValueError(e.row(), c, e.what());
+      }
+    }
+  }
+
   using Reader = detail::ColumnReader<Row>;
 
   template <class Read>

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include <bulkinsert/chunk.hpp>
 #include <bulkinsert/table.hpp>
 
 using bulkinsert::DynamicRow;
@@ -165,7 +167,7 @@ TEST_CASE("read_row reads every column, and names the one that cannot be read", 
   try {
     table.read_row(Row{1, std::numeric_limits<std::uint64_t>::max(), "bob"}, out, arena);
     FAIL("an unsigned value above INT64_MAX was read");
-  } catch (const bulkinsert::detail::ColumnValueError& e) {
+  } catch (const bulkinsert::detail::CellValueError& e) {
     CHECK(e.column() == 1);
     CHECK_THAT(std::string{e.what()}, Catch::Contains("does not fit"));
   }
@@ -180,4 +182,41 @@ TEST_CASE("a column reader keeps a large getter, shared by copies of the table",
   bulkinsert::detail::ValueArena arena;
   const auto v = copy.read(Person{1, "Ada", "L", std::nullopt}, 0, arena);
   CHECK(std::get<std::string_view>(v) == "Ada" + suffix);
+}
+
+TEST_CASE("a chunk reads its rows in batches, and names the input row and column that cannot be read", "[core][table]") {
+  struct Row {
+    std::int64_t id;
+    std::uint64_t big;
+  };
+  const auto table = Table<Row>{"r"}.column("id", &Row::id).column("big", &Row::big).column("twice", [](const Row& r) {
+    return std::to_string(r.id * 2);  // computed: kept in the arena
+  });
+  std::vector<Row> rows;
+  for (std::int64_t i = 0; i < 150; ++i) rows.push_back({i, static_cast<std::uint64_t>(i)});
+  std::vector<const void*> pointers;
+  for (const Row& r : rows) pointers.push_back(&r);
+  bulkinsert::detail::ValueArena arena;
+  // Input rows 1000..1149, chunk 3: more rows than one batch, and a last batch that is not full.
+  const bulkinsert::Chunk chunk{table, pointers.data(), pointers.size(), 3, 1000, arena};
+  static_assert(bulkinsert::Chunk::read_batch < 150);
+
+  std::vector<bulkinsert::ValueRef> buffer;
+  std::size_t seen = 0;
+  chunk.for_each_row(10, 130, buffer, [&](std::size_t r, std::span<const bulkinsert::ValueRef> values) {
+    REQUIRE(r == 10 + seen);
+    REQUIRE(values.size() == 3);
+    CHECK(std::get<std::int64_t>(values[0]) == static_cast<std::int64_t>(r));
+    CHECK(std::get<std::int64_t>(values[1]) == static_cast<std::int64_t>(r));
+    CHECK(std::get<std::string_view>(values[2]) == std::to_string(r * 2));
+    ++seen;
+  });
+  CHECK(seen == 130);
+
+  rows[77].big = std::numeric_limits<std::uint64_t>::max();
+  CHECK_THROWS_WITH(chunk.for_each_row(0, chunk.size(), buffer, [](std::size_t, std::span<const bulkinsert::ValueRef>) {}),
+                    Catch::Contains("row 1077") && Catch::Contains("column \"big\"") && Catch::Contains("does not fit"));
+  std::vector<bulkinsert::ValueRef> one(3);
+  CHECK_THROWS_AS(chunk.read_row(77, one), bulkinsert::InputError);
+  CHECK_NOTHROW(chunk.read_row(76, one));
 }

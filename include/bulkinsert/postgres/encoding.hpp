@@ -194,7 +194,7 @@ inline void copy_binary_trailer(std::string& out) { put_be(out, std::int16_t{-1}
   return false;
 }
 
-/// Appends row `row` of `chunk`, whose values are `values` (read by Chunk::read_row), in COPY BINARY
+/// Appends row `row` of `chunk`, whose values are `values` (as Chunk::for_each_row reads them), in COPY BINARY
 /// format; `types` are the target columns' type OIDs, all binary_encodable. Returns false as soon as a
 /// value has no binary form for its column (the chunk must then go as text).
 [[nodiscard]] inline bool copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row,
@@ -284,12 +284,10 @@ class Params {
     formats_.assign(n, 0);
     values_.assign(n, nullptr);
     char buf[text_buffer_size];
-    row_.resize(cols);
     std::size_t p = 0;
-    for (std::size_t r = first; r < first + count; ++r) {
-      chunk.read_row(r, row_);
+    chunk.for_each_row(first, count, rows_, [&](std::size_t r, std::span<const ValueRef> row) {
       for (std::size_t c = 0; c < cols; ++c, ++p) {
-        const ValueRef& v = row_[c];
+        const ValueRef& v = row[c];
         const Kind kind = kind_of(v);
         if (kind == Kind::null) continue;  // a null pointer is NULL
         const std::size_t at = storage_.size();
@@ -332,7 +330,7 @@ class Params {
         offsets_[p] = at;
         lengths_[p] = static_cast<int>(storage_.size() - at - (formats_[p] == 0 ? 1 : 0));
       }
-    }
+    });
     // storage_ has stopped growing: offsets become pointers.
     for (std::size_t i = 0; i < n; ++i)
       if (offsets_[i] != direct) values_[i] = storage_.data() + offsets_[i];
@@ -355,7 +353,7 @@ class Params {
   std::vector<const char*> values_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
-  std::vector<ValueRef> row_;  // the row being encoded
+  std::vector<ValueRef> rows_;  // a batch of the chunk's rows, read to be encoded
   std::size_t bytes_ = 0;
 };
 
