@@ -44,24 +44,24 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench.sh: load average before the run: $load_before (on $(nproc) CPUs)"
 mkdir -p "$out"
 rm -f "$out"/sqlite.json "$out"/postgres.json "$out"/report.md "$out"/rows_per_second.svg
-# Five repetitions, run in random order across benchmarks: a slow spell of this shared VM then lands
-# on library and baseline alike instead of on whichever ran during it; the report takes medians.
-common=(--benchmark_repetitions=5 --benchmark_enable_random_interleaving=true --benchmark_display_aggregates_only=true
-        --benchmark_out_format=json)
+# Repetitions run in random order across benchmarks: a slow spell of this shared VM then lands on
+# library and baseline alike instead of on whichever ran during it; the report takes medians of 9, so
+# that two or three disturbed runs (a checkpoint, a neighbour on the host) do not move them.
+common=(--benchmark_enable_random_interleaving=true --benchmark_display_aggregates_only=true --benchmark_out_format=json)
 
 echo "== bench_sqlite"
 sqlite_args=()
 for a in "${args[@]}"; do
   case "$a" in --pg-start | --pg=*) ;; *) sqlite_args+=("$a") ;; esac
 done
-"$build/benchmarks/bench_sqlite" "${common[@]}" --benchmark_out="$out/sqlite.json" "${sqlite_args[@]}"
+"$build/benchmarks/bench_sqlite" "${common[@]}" --benchmark_repetitions=9 --benchmark_out="$out/sqlite.json" "${sqlite_args[@]}"
 
 jsons=("$out/sqlite.json")
 status=0
 if ((pg)); then
   echo "== bench_postgres"
   # A failed PostgreSQL run still gets the SQLite table printed; the script then exits non-zero.
-  "$build/benchmarks/bench_postgres" "${common[@]}" --benchmark_out="$out/postgres.json" "${args[@]}" || status=$?
+  "$build/benchmarks/bench_postgres" "${common[@]}" --benchmark_repetitions=9 --benchmark_out="$out/postgres.json" "${args[@]}" || status=$?
   [[ -s "$out/postgres.json" ]] && jsons+=("$out/postgres.json")
 else
   echo "== bench_postgres skipped: pass --pg-start, --pg=CONNSTR or set BULKINSERT_BENCH_PG"
