@@ -398,9 +398,10 @@ int main(int argc, char** argv) {
       if (path.empty()) throw UsageError("--db sqlite: needs a path (sqlite:PATH)");
       if (a.workers > 1) throw UsageError("--workers needs PostgreSQL: SQLite has a single writer");
       // READWRITE without CREATE: loading into a missing file would leave an empty database behind.
+      // NOMUTEX: one thread uses the connection (see SqliteBackend's constructor).
       std::optional<bulkinsert::SqliteBackend> db;
       try {
-        db.emplace(path, SQLite::OPEN_READWRITE);
+        db.emplace(path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
       } catch (const bulkinsert::DatabaseError& e) {
         throw bulkinsert::Error(fmt::format("cannot open SQLite database {}: {}", path, e.message()));
       }

