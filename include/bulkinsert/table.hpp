@@ -84,19 +84,10 @@ class ColumnReader {
   /// `read(row, arena)` returns the column's ValueRef.
   template <class Read>
   explicit ColumnReader(Read read) {
-    if constexpr (sizeof(Read) <= sizeof(inline_) && alignof(Read) <= alignof(void*) && std::is_trivially_copyable_v<Read>) {
-      ::new (static_cast<void*>(inline_)) Read(std::move(read));
-      read_ = [](const ColumnReader& self, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
-                 std::size_t stride) {
-        read_each(*std::launder(reinterpret_cast<const Read*>(self.inline_)), rows, count, arena, out, stride);
-      };
-    } else {
-      shared_ = std::make_shared<const Read>(std::move(read));
-      read_ = [](const ColumnReader& self, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
-                 std::size_t stride) {
-        read_each(*static_cast<const Read*>(self.shared_.get()), rows, count, arena, out, stride);
-      };
-    }
+    if constexpr (kept_inline<Read>) ::new (static_cast<void*>(inline_)) Read(std::move(read));
+    else shared_ = std::make_shared<const Read>(std::move(read));
+    read_ = [](const ColumnReader& self, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
+               std::size_t stride) { read_each(self.callable<Read>(), rows, count, arena, out, stride); };
   }
 
   /// The column of `count` rows (`rows` point at Row objects) into out[0], out[stride], ...
@@ -106,6 +97,17 @@ class ColumnReader {
   }
 
  private:
+  static constexpr std::size_t inline_size = 2 * sizeof(void*);
+  template <class Read>
+  static constexpr bool kept_inline =
+      sizeof(Read) <= inline_size && alignof(Read) <= alignof(void*) && std::is_trivially_copyable_v<Read>;
+
+  template <class Read>
+  [[nodiscard]] const Read& callable() const noexcept {
+    if constexpr (kept_inline<Read>) return *std::launder(reinterpret_cast<const Read*>(inline_));
+    else return *static_cast<const Read*>(shared_.get());
+  }
+
   template <class Read>
   static void read_each(const Read& read, const void* const* rows, std::size_t count, ValueArena& arena, ValueRef* out,
                         std::size_t stride) {
@@ -118,7 +120,7 @@ class ColumnReader {
   }
 
   void (*read_)(const ColumnReader&, const void* const*, std::size_t, ValueArena&, ValueRef*, std::size_t);
-  alignas(void*) unsigned char inline_[2 * sizeof(void*)];
+  alignas(void*) unsigned char inline_[inline_size];
   std::shared_ptr<const void> shared_;  // a callable too big, or not trivially copyable, to keep inline
 };
 
