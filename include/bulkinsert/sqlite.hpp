@@ -117,7 +117,7 @@ class SqliteBackend {
     });
     step(s, sink, chunk.input_rows().first);
     stats.statements = 1;
-    stats.rows = static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
+    stats.rows = changes(db_->getHandle());
     return stats;
   }
 
@@ -128,12 +128,18 @@ class SqliteBackend {
     const int params = sqlite3_bind_parameter_count(s);
     const std::size_t bound = std::min(chunk.columns(), static_cast<std::size_t>(params));
     reserve_text_slots(params);
+    sqlite3* const db = db_->getHandle();
+    const std::size_t first = chunk.input_rows().first;
+    std::size_t bytes = 0;
+    std::size_t changed = 0;
     chunk.for_each_row(0, chunk.size(), values_, [&](std::size_t r, std::span<const ValueRef> row) {
       sqlite3_reset(s);
-      for (std::size_t c = 0; c < bound; ++c) stats.bytes += bind(s, static_cast<int>(c) + 1, row[c]);
-      step(s, sink, chunk.input_rows().first + r);
-      stats.rows += static_cast<std::size_t>(sqlite3_changes(db_->getHandle()));
+      for (std::size_t c = 0; c < bound; ++c) bytes += bind(s, static_cast<int>(c) + 1, row[c]);
+      step(s, sink, first + r);
+      changed += changes(db);
     });
+    stats.bytes = bytes;
+    stats.rows = changed;
     stats.statements = chunk.size();
     return stats;
   }
@@ -270,6 +276,15 @@ class SqliteBackend {
     // sqlite3_reset releases the statement's locks and leaves the error readable on the handle.
     sqlite3_reset(s);
     fail();
+  }
+
+  /// Rows the last statement inserted (0 for a row an ON CONFLICT IGNORE clause skipped).
+  static std::size_t changes(sqlite3* db) noexcept {
+#if SQLITE_VERSION_NUMBER >= 3037000
+    return static_cast<std::size_t>(sqlite3_changes64(db));  // sqlite3_changes without its wrapper call
+#else
+    return static_cast<std::size_t>(sqlite3_changes(db));
+#endif
   }
 
   /// One text slot per parameter for values formatted here (timestamps, dates); sized before binding
