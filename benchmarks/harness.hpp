@@ -249,6 +249,9 @@ inline void add_common_context(const Options& o) {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+/// When this process started its benchmarks; started_s counts from here.
+inline const std::chrono::steady_clock::time_point process_start = std::chrono::steady_clock::now();
+
 /// What one insert call sent, for the counters.
 struct Sent {
   std::size_t statements = 0;
@@ -261,7 +264,9 @@ struct Sent {
 ///  - reset() then insert() once, untimed: the warm-up (connection caches, prepared statements, allocator);
 ///  - per iteration: reset() (untimed), insert() timed with a steady clock and reported as manual
 ///    time, then count() (untimed) must equal `rows`, or the benchmark stops with an error.
-/// Counters: rows, statements and bytes per insert, and client_cpu_ms: this process's CPU time during the insert.
+/// Counters: rows, statements and bytes per insert; client_cpu_ms: this process's CPU time during the insert;
+/// started_s: when the (first) timed insert started, in seconds since the process began, so that the report
+/// can compare each repetition with the baseline's repetition nearest to it in time.
 /// Any exception becomes SkipWithError with its message; numbers are never asserted on.
 template <class Reset, class Insert, class Count>
 void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Insert&& insert, Count&& count) {
@@ -273,11 +278,13 @@ void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Ins
   }
   Sent total;
   double cpu = 0;
+  double started = -1;
   for (auto _ : state) {
     try {
       reset();
       const double c0 = process_cpu_seconds();
       const auto t0 = std::chrono::steady_clock::now();
+      if (started < 0) started = std::chrono::duration<double>(t0 - process_start).count();
       const Sent sent = insert();
       const auto t1 = std::chrono::steady_clock::now();
       cpu += process_cpu_seconds() - c0;
@@ -298,6 +305,7 @@ void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Ins
   state.counters["statements"] = benchmark::Counter(static_cast<double>(total.statements), benchmark::Counter::kAvgIterations);
   state.counters["bytes"] = benchmark::Counter(static_cast<double>(total.bytes), benchmark::Counter::kAvgIterations);
   state.counters["client_cpu_ms"] = benchmark::Counter(cpu * 1e3, benchmark::Counter::kAvgIterations);
+  state.counters["started_s"] = started;
 }
 
 // --- peak memory -----------------------------------------------------------------------------------

@@ -5,6 +5,10 @@
         --markdown bench-results/report.md --svg bench-results/rows_per_second.svg
 
 Uses the median aggregate of the repetitions (or the single run of a benchmark that ran once).
+Efficiency (a strategy's rows/s over its hand-written baseline's) is the median of paired ratios:
+each repetition of the strategy over the baseline's repetition that started nearest to it in time
+(the started_s counter), so that a slow spell of a shared machine divides out. With --pairs, the
+targets are judged on separate runs of just each compared pair (scripts/bench.sh makes them).
 Prints the markdown table on stdout. Python 3 standard library only.
 """
 
@@ -74,6 +78,9 @@ def load(paths):
                 runs.setdefault(key, {})["median"] = b
             elif kind == "iteration":
                 runs.setdefault(key, {}).setdefault("iterations", []).append(b)
+        def iteration_rate(b):
+            seconds = b["real_time"] * TIME_UNIT.get(b.get("time_unit", "ns"), 1e-9)
+            return b.get("items_per_second") or ((b.get("rows") or 0) / seconds if seconds > 0 else 0.0)
         for key, r in runs.items():
             if "median" in r:
                 b = r["median"]
@@ -99,6 +106,9 @@ def load(paths):
                 "rss_growth_MiB": b.get("rss_growth_MiB"),
                 "repetitions": b.get("repetitions", 1),
                 "error": r.get("error"),
+                # (started_s, rows/s) of every repetition, for paired ratios
+                "runs": sorted((it["started_s"], iteration_rate(it)) for it in r.get("iterations", [])
+                               if it.get("started_s", -1) >= 0 and iteration_rate(it) > 0),
             }
     return results, context
 
@@ -156,6 +166,30 @@ def bm_name(backend, workload, method):
 
 def ratio(a, b):
     return f"{a['rate'] / b['rate']:.2f}" if a and b and a.get("rate") and b.get("rate") else "n/a"
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return None if n == 0 else xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def paired(a, b):
+    """(median, low, high, n) of a's rows/s over b's, each repetition of a against the repetition of b that
+    started nearest to it in time; None without per-repetition start times."""
+    ra, rb = (a or {}).get("runs"), (b or {}).get("runs")
+    if not ra or not rb:
+        return None
+    ratios = [rate / min(rb, key=lambda x: abs(x[0] - t))[1] for t, rate in ra]
+    return median(ratios), min(ratios), max(ratios), len(ratios)
+
+
+def efficiency(a, b):
+    """a's rows/s over b's: the paired median where start times allow, else the ratio of the medians."""
+    p = paired(a, b)
+    if p:
+        return p[0]
+    return a["rate"] / b["rate"] if a and b and a.get("rate") and b.get("rate") else None
 
 
 def extra_sections(results):
@@ -246,7 +280,62 @@ def extra_sections(results):
     return out
 
 
-def markdown(results, context):
+# The targets of the benchmark issue: (backend, workload, strategy, reference, at least this ratio).
+RATIO_TARGETS = [
+    ("Postgres", "light", "Copy", "Baseline_CopyBinary", 0.95),
+    ("Postgres", "light", "MultiValues", "Baseline_MultiValues", 0.95),
+    ("Sqlite", "light", "ExecuteMany", "Baseline_PreparedLoop", 0.95),
+    ("Postgres", "article", "Copy", "Baseline_ServerCopy", 0.90),
+    ("Sqlite", "article", "MultiValues", "ExecuteMany", 1.0),
+    ("Sqlite", "light", "MultiValues", "ExecuteMany", 1.0),
+    ("Postgres", "article", "ExecuteMany", "PerRow", 3.0),
+    ("Postgres", "light", "ExecuteMany", "PerRow", 3.0),
+]
+ARTICLE_ORDER = ["Copy", "MultiValues", "ExecuteMany", "PerRow"]
+
+
+def targets(results, pairs):
+    """The targets section: each ratio from the pair runs where they hold both benchmarks, else the main run."""
+    out = ["\n### Targets\n",
+           "Ratios are medians of paired repetitions (see *Efficiency*); *pair run* means a separate run of just "
+           "those two benchmarks, interleaved, so that neighbouring repetitions are seconds apart.\n",
+           "| Target | Measured | Range over the pairs | Source | |", "|---|---:|---|---|---|"]
+    for backend, workload, a, b, at_least in RATIO_TARGETS:
+        label = f"{BACKEND_TITLE[backend]} {workload}: {a} >= {at_least:g} x {b}"
+        source = None
+        for name, res in (("pair run", pairs), ("main run", results)):
+            ra, rb = res.get((backend, workload, a)), res.get((backend, workload, b))
+            if ra and rb and ra.get("rate") and rb.get("rate"):
+                source = (name, ra, rb)
+                break
+        if not source:
+            continue
+        name, ra, rb = source
+        p = paired(ra, rb)
+        value = p[0] if p else ra["rate"] / rb["rate"]
+        spread = f"{p[1]:.2f} to {p[2]:.2f} ({p[3]} repetitions)" if p else "ratio of the medians"
+        verdict = "met" if value >= at_least else "**missed**"
+        out.append(f"| {label} | {value:.2f} | {spread} | {name} | {verdict} |")
+    for workload in ("article", "light"):
+        rates = [(m, results.get(("Postgres", workload, m), {}).get("rate")) for m in ARTICLE_ORDER]
+        if all(r for _, r in rates):
+            ok = all(rates[i][1] > rates[i + 1][1] for i in range(len(rates) - 1))
+            shown = " > ".join(f"{m} {fmt_rate(r)}" for m, r in rates)
+            out.append(f"| PostgreSQL {workload}: Copy > MultiValues > ExecuteMany > PerRow | {shown} | medians | main run "
+                       f"| {'met' if ok else '**missed**'} |")
+    for k in sorted(k for k in results if k[2].endswith("Stream1M")):
+        r = results[k]
+        small = results.get((k[0], k[1], k[2].replace("_Stream1M", "")))
+        if "rate" not in r or not small or not small.get("rate"):
+            continue
+        peak, rel = r.get("peak_rss_MiB") or 0, r["rate"] / small["rate"]
+        ok = peak < 64 and rel >= 0.8
+        out.append(f"| {bm_name(*k)}: peak RSS < 64 MiB, rows/s >= 0.8 x 100k | {peak:.1f} MiB, {rel:.2f} | one run "
+                   f"| main run | {'met' if ok else '**missed**'} |")
+    return out
+
+
+def markdown(results, context, pairs=None):
     out = []
     versions = [f"{k}: {context[k]}" for k in ("compiler", "bulkinsert_version", "sqlite_version", "libpq_version",
                                                  "libpqxx_version", "postgres_server_version") if k in context]
@@ -265,7 +354,10 @@ def markdown(results, context):
                    f"{mem}{load_txt}{date}.  ")
     out.append("Seconds are for the rows shown (PostgreSQL PerRow runs a tenth of them); rows/s is what to compare. "
                "*vs PerRow*: rows/s over PerRow's on the same backend and schema. *Efficiency*: rows/s over the "
-               "hand-written baseline's named in brackets (1.00 = as fast as the best hand-written code). "
+               "hand-written baseline's named in brackets (1.00 = as fast as the best hand-written code), the median "
+               "of paired ratios: each repetition against the baseline's repetition that started nearest to it in "
+               "time, which divides out the machine's slow and fast spells; *medians* is the plain ratio of the two "
+               "medians. "
                "*Client CPU*: this process's CPU time during the insert, per row (the server's is not included); "
                "*CPU/wall*: that CPU time over the wall time (100% = one client core busy the whole time).\n")
 
@@ -296,13 +388,21 @@ def markdown(results, context):
                 base = EFFICIENCY.get((backend, workload, m))
                 if base:
                     b = results.get((backend, workload, base), {})
-                    eff = f"{r['rate'] / b['rate']:.2f} (vs {base})" if b.get("rate") else f"n/a ({base} missing)"
+                    e = efficiency(r, b)
+                    if e is None:
+                        eff = f"n/a ({base} missing)"
+                    else:
+                        eff = f"{e:.2f} (vs {base}"
+                        if paired(r, b):
+                            eff += f"; medians {ratio(r, b)}"
+                        eff += ")"
                 row = (f"| `{name}` | {r['rows']:,} | {fmt_seconds(r['seconds'])} | {fmt_rate(r['rate'])} | {vs} | {eff} "
                        f"| {cpu_per_row(r)} | {cpu_share(r)} |")
             if with_article:
                 row += f" {ARTICLE.get(m, '')} |"
             out.append(row)
 
+    out.extend(targets(results, pairs or {}))
     out.extend(extra_sections(results))
 
     streams = sorted((k for k in results if k[2].endswith("Stream1M")), key=lambda k: (k[0], k[2]))
@@ -410,12 +510,14 @@ def main(argv):
     p.add_argument("json", nargs="+", help="Google Benchmark JSON files (--benchmark_out)")
     p.add_argument("--markdown", help="also write the table to this file")
     p.add_argument("--svg", help="write the bar chart to this file")
+    p.add_argument("--pairs", nargs="*", default=[], help="JSON of runs of just a compared pair, for the targets")
     args = p.parse_args(argv)
     results, context = load(args.json)
+    pairs, _ = load(args.pairs) if args.pairs else ({}, {})
     if not results:
         print("report.py: no BM_Sqlite_* / BM_Postgres_* results in " + ", ".join(args.json), file=sys.stderr)
         return 1
-    table = markdown(results, context)
+    table = markdown(results, context, pairs)
     sys.stdout.write(table)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
