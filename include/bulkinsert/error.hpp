@@ -66,32 +66,46 @@ struct RowRange {
   friend bool operator==(const RowRange&, const RowRange&) = default;
 };
 
+/// SQLSTATE 08007, transaction_resolution_unknown: the connection broke after COMMIT was sent and before
+/// the server answered, so the client cannot know whether the transaction committed.
+inline constexpr std::string_view commit_in_doubt_code = "08007";
+
 /// A DatabaseError raised while one chunk was sent: names the strategy, the chunk and its input rows,
 /// and how many input rows were committed before it (0 unless checkpoints are on).
 class ChunkError : public DatabaseError {
  public:
   ChunkError(const DatabaseError& cause, std::string_view strategy, std::size_t chunk, RowRange rows,
-             std::size_t rows_committed)
-      : DatabaseError(fmt::format("{}: chunk {} (rows [{}, {})) failed: [{}] {}; {} input rows committed",
-                                  strategy, chunk, rows.first, rows.last, cause.code(), cause.message(),
-                                  rows_committed),
+             std::size_t rows_committed, std::size_t rows_in_doubt = 0)
+      : DatabaseError(fmt::format("{}: chunk {} (rows [{}, {})) failed: [{}] {}; {} input rows committed{}", strategy,
+                                  chunk, rows.first, rows.last, cause.code(), cause.message(), rows_committed,
+                                  rows_in_doubt == 0 ? std::string{}
+                                                     : fmt::format(", {} more in doubt (the connection broke during "
+                                                                   "COMMIT; resuming the import settles them)",
+                                                                   rows_in_doubt)),
                       cause.code(), cause.message()),
         strategy_(strategy),
         chunk_(chunk),
         rows_(rows),
-        committed_(rows_committed) {}
+        committed_(rows_committed),
+        in_doubt_(rows_in_doubt) {}
 
   [[nodiscard]] std::string_view strategy() const noexcept { return strategy_; }
   [[nodiscard]] std::size_t chunk_index() const noexcept { return chunk_; }
   [[nodiscard]] RowRange rows() const noexcept { return rows_; }
-  /// Input rows durably committed before the failure; the failed chunk's transaction was rolled back.
+  /// Input rows durably committed before the failure. The rest were rolled back, except rows_in_doubt().
   [[nodiscard]] std::size_t rows_committed() const noexcept { return committed_; }
+  /// Input rows whose COMMIT was sent when the connection broke, before the server answered (code()
+  /// is commit_in_doubt_code): the server may hold them or not, and only it can tell. With an import_id,
+  /// their progress record is in that same transaction, so resuming the import skips them exactly when
+  /// they were committed. 0 for any other failure.
+  [[nodiscard]] std::size_t rows_in_doubt() const noexcept { return in_doubt_; }
 
  private:
   std::string strategy_;
   std::size_t chunk_;
   RowRange rows_;
   std::size_t committed_;
+  std::size_t in_doubt_;
 };
 
 }  // namespace bulkinsert

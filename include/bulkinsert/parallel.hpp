@@ -36,7 +36,8 @@ namespace bulkinsert {
 /// Commit semantics. Without checkpoints, every worker keeps its transaction open until all have sent
 /// their chunks; then, if none failed, each commits in turn, and if one failed, all roll back. The
 /// commits are N separate transactions, not one: if a commit itself fails after others succeeded, the
-/// exception's rows_committed() counts the committed rows. With checkpoints, each worker commits every
+/// exception's rows_committed() counts the committed rows (and rows_in_doubt() those of a commit whose
+/// answer the broken connection never brought). With checkpoints, each worker commits every
 /// N of its own chunks, so chunks commit out of input order; with an import_id, every commit records
 /// exactly which input rows it holds, and a resumed import skips exactly those.
 template <backend Backend>
@@ -194,7 +195,7 @@ class ParallelInserter {
             e.code() == "55P03" ? DatabaseError(e.code(), e.message() + " (in a parallel load, a key held by two workers' "
                                                                         "uncommitted chunks: a duplicate in the input?)")
                                 : DatabaseError(e.code(), e.message());
-        std::throw_with_nested(ChunkError(cause, e.strategy(), e.chunk_index(), e.rows(), committed));
+        std::throw_with_nested(ChunkError(cause, e.strategy(), e.chunk_index(), e.rows(), committed, e.rows_in_doubt()));
       }
     }
 

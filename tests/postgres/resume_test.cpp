@@ -46,6 +46,14 @@ void check_equals_input(test::PgDb& db, std::size_t n) {
   CHECK(db.count("items WHERE name <> 'item ' || lpad(id::text, 7, '0') || ' of the generated stream, padded'") == 0);
 }
 
+/// What the table holds after a failure against what the ChunkError said: exactly the committed rows,
+/// or, when the kill landed while a COMMIT was on its way (its outcome unknown to the client), those
+/// plus either none or all of the rows in doubt.
+void check_committed(std::size_t present, std::size_t committed, std::size_t in_doubt) {
+  INFO("present " << present << ", committed " << committed << ", in doubt " << in_doubt);
+  CHECK((present == committed || (in_doubt != 0 && present == committed + in_doubt)));
+}
+
 /// The committed ranges recorded for `id`, as [first, last) pairs ordered by first.
 std::vector<bulkinsert::RowRange> progress(test::PgDb& db, const std::string& id) {
   std::vector<bulkinsert::RowRange> out;
@@ -69,6 +77,7 @@ void kill_and_resume(std::size_t n, std::size_t kill_at, Strategy strategy, std:
   const bulkinsert::InsertOptions options{.checkpoint_every_chunks = checkpoint_every, .import_id = id};
 
   std::size_t committed_at_failure = 0;
+  std::size_t in_doubt_at_failure = 0;
   {
     PostgresBackend loader{db.conninfo()};
     const int pid = loader.connection().backendpid();
@@ -90,6 +99,7 @@ void kill_and_resume(std::size_t n, std::size_t kill_at, Strategy strategy, std:
       CHECK((e.code() == "57P01" || e.code().rfind("08", 0) == 0));  // admin_shutdown or a connection failure
       CHECK(e.rows().first <= kill_at);
       committed_at_failure = e.rows_committed();
+      in_doubt_at_failure = e.rows_in_doubt();
     }
   }
   const auto ranges = progress(db, id);
@@ -97,7 +107,7 @@ void kill_and_resume(std::size_t n, std::size_t kill_at, Strategy strategy, std:
   INFO("committed " << present << " rows in " << ranges.size() << " progress records");
   CHECK(present > 0);
   CHECK(present < n);
-  CHECK(present == committed_at_failure);
+  check_committed(present, committed_at_failure, in_doubt_at_failure);
   CHECK(covered(ranges) == present);  // the progress table says exactly which rows are in
   CHECK(db.count(fmt::format("items WHERE id >= {}", covered(ranges))) == 0);
 
@@ -140,6 +150,45 @@ TEST_CASE("a connection killed right after a checkpoint fails with a ChunkError 
   // BEGIN on the dead connection. It must still be a ChunkError naming chunk 20 and the 500,000
   // committed rows, and the import must resume exactly.
   kill_and_resume(600'000, 500'000, Copy{.rows_per_chunk = 25'000}, 2);
+}
+
+TEST_CASE("a connection lost during COMMIT reports those rows in doubt, and resuming settles them",
+          "[postgres][resume]") {
+  // A deferred trigger runs inside COMMIT; on the row with id 4,500 it terminates its own backend, so the
+  // client sends COMMIT for chunk 4 and gets no answer: only the server knows what became of it.
+  test::PgDb db;
+  db.exec("CREATE TABLE items (id bigint, name text, qty bigint)");
+  db.exec("CREATE FUNCTION die_in_commit() RETURNS trigger LANGUAGE plpgsql AS "
+          "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$");
+  db.exec("CREATE CONSTRAINT TRIGGER die_in_commit AFTER INSERT ON items DEFERRABLE INITIALLY DEFERRED "
+          "FOR EACH ROW WHEN (NEW.id = 4500) EXECUTE FUNCTION die_in_commit()");
+  std::vector<test::Item> rows;
+  for (std::size_t i = 0; i < 10'000; ++i) rows.push_back(test::item(i));
+  const bulkinsert::InsertOptions options{.checkpoint_every_chunks = 1, .import_id = import_id("in-doubt")};
+  {
+    PostgresBackend loader{db.conninfo()};
+    try {
+      (void)BulkInserter{loader, options}.insert(test::items_table(), rows, Copy{.rows_per_chunk = 1'000});
+      FAIL("the import survived its connection ending inside COMMIT");
+    } catch (const bulkinsert::ChunkError& e) {
+      INFO(e.what());
+      CHECK(e.code() == bulkinsert::commit_in_doubt_code);
+      CHECK(e.chunk_index() == 4);
+      CHECK(e.rows() == bulkinsert::RowRange{4'000, 5'000});
+      CHECK(e.rows_committed() == 4'000);
+      CHECK(e.rows_in_doubt() == 1'000);
+      CHECK(std::string_view{e.what()}.find("4000 input rows committed, 1000 more in doubt") != std::string_view::npos);
+    }
+  }
+  // The server ended the transaction before it committed: none of the rows in doubt are there.
+  CHECK(db.count("items") == 4'000);
+  CHECK(covered(progress(db, options.import_id)) == 4'000);
+
+  db.exec("DROP TRIGGER die_in_commit ON items");
+  const auto report = BulkInserter{db.backend(), options}.insert(test::items_table(), rows, Copy{.rows_per_chunk = 1'000});
+  CHECK(report.rows_skipped == 4'000);
+  CHECK(report.rows == 6'000);
+  check_equals_input(db, 10'000);
 }
 
 TEST_CASE("ChunkError rows_committed equals the rows present after a failure with checkpoints", "[postgres][resume]") {
@@ -192,6 +241,7 @@ TEST_CASE("a parallel import with 2 workers killed mid-way resumes exactly once"
   auto connect = [&] { return std::make_unique<PostgresBackend>(db.conninfo()); };
 
   std::size_t committed_at_failure = 0;
+  std::size_t in_doubt_at_failure = 0;
   {
     bulkinsert::ParallelInserter<PostgresBackend> parallel{connect, 2, options};
     const int pid = parallel.backend(1).connection().backendpid();
@@ -210,12 +260,13 @@ TEST_CASE("a parallel import with 2 workers killed mid-way resumes exactly once"
       INFO(e.what());
       CHECK(killed);
       committed_at_failure = e.rows_committed();
+      in_doubt_at_failure = e.rows_in_doubt();
     }
   }
   const auto present = static_cast<std::size_t>(db.count("items"));
   CHECK(present > 0);
   CHECK(present < n);
-  CHECK(present == committed_at_failure);
+  check_committed(present, committed_at_failure, in_doubt_at_failure);
   CHECK(covered(progress(db, id)) == present);
 
   bulkinsert::ParallelInserter<PostgresBackend> resumed{connect, 2, options};

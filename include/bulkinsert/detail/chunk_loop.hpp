@@ -167,7 +167,10 @@ class ChunkSender {
         for (const RowRange& r : uncommitted_) record_progress(backend_, options_.import_id, r);
       tx_->commit();
     } catch (const DatabaseError& e) {
-      std::throw_with_nested(ChunkError(e, Strategy::name, last_chunk_, span, report_.rows_committed));
+      // Without the server's answer to COMMIT, the rows since the last commit are neither committed nor
+      // rolled back as far as anyone here knows: say so rather than count them either way.
+      const std::size_t in_doubt = e.code() == commit_in_doubt_code ? report_.rows - report_.rows_committed : 0;
+      std::throw_with_nested(ChunkError(e, Strategy::name, last_chunk_, span, report_.rows_committed, in_doubt));
     }
     tx_.reset();
     uncommitted_.clear();

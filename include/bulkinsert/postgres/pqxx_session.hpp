@@ -108,7 +108,8 @@ class PqxxSession {
     } catch (const pqxx::broken_connection& e) {
       std::throw_with_nested(DatabaseError("08006", trim(e.what())));
     } catch (const pqxx::in_doubt_error& e) {
-      std::throw_with_nested(DatabaseError("08007", trim(e.what())));
+      // libpqxx's word for a connection lost during COMMIT: the commit's outcome is unknown.
+      std::throw_with_nested(DatabaseError(std::string{commit_in_doubt_code}, trim(e.what())));
     } catch (const pqxx::failure& e) {
       std::throw_with_nested(DatabaseError("XX000", trim(e.what())));
     }
