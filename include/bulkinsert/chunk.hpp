@@ -34,6 +34,7 @@ class Chunk {
         table_(&table),
         read_value_(&read_value_of<Row>),
         read_rows_(&read_rows_of<Row>),
+        prefetch_rows_(&prefetch_rows_of<Row>),
         domains_(table.domains().data()),
         rows_(rows),
         count_(count),
@@ -87,10 +88,15 @@ class Chunk {
   template <class F>
   void for_each_row(std::size_t first, std::size_t count, std::vector<ValueRef>& buffer, F&& f) const {
     const std::size_t cols = columns();
+    const std::size_t end = first + count;
     buffer.resize(read_batch * cols);
-    for (std::size_t batch = first; batch < first + count; batch += read_batch) {
-      const std::size_t n = std::min(read_batch, first + count - batch);
+    for (std::size_t batch = first; batch < end; batch += read_batch) {
+      const std::size_t n = std::min(read_batch, end - batch);
       read_rows(batch, n, buffer);
+      // A batch is read in a burst that outruns the hardware prefetcher: perf showed reading a string
+      // column stalled on the first load from each row. Asking for the next batch's rows now lets them
+      // arrive while this batch is encoded (SQLite execute_many, light schema: about 1.5% faster).
+      if (const std::size_t next = batch + n; next < end) prefetch_rows_(rows_ + next, std::min(read_batch, end - next));
       for (std::size_t r = 0; r < n; ++r) f(batch + r, std::span<const ValueRef>{buffer.data() + r * cols, cols});
     }
   }
@@ -134,10 +140,29 @@ class Chunk {
     static_cast<const Table<Row>*>(table)->read_rows(rows, count, out, arena);
   }
 
+  /// Starts loading rows[0, count) into the cache: the lines each row object spans (up to four), into
+  /// L2 rather than L1, where they would push out the database driver's own working set.
+  template <class Row>
+  static void prefetch_rows_of(const void* const* rows, std::size_t count) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    constexpr std::size_t line = 64;
+    constexpr std::size_t span = std::min<std::size_t>(sizeof(Row), 4 * line);
+    for (std::size_t r = 0; r < count; ++r) {
+      const char* p = static_cast<const char*>(rows[r]);
+      for (std::size_t offset = 0; offset < span; offset += line) __builtin_prefetch(p + offset, 0, 2);
+      __builtin_prefetch(p + span - 1, 0, 2);  // the last line, when the row starts inside its first
+    }
+#else
+    (void)rows;
+    (void)count;
+#endif
+  }
+
   const TableSpec* spec_;
   const void* table_;
   ValueReader read_value_;
   RowsReader read_rows_;
+  void (*prefetch_rows_)(const void* const* rows, std::size_t count) noexcept;
   const ValueDomain* domains_;
   const void* const* rows_;
   std::size_t count_;
