@@ -298,7 +298,7 @@ def targets(results, pairs):
     """The targets section: each ratio from the pair runs where they hold both benchmarks, else the main run."""
     out = ["\n### Targets\n",
            "Ratios are medians of paired repetitions (see *Efficiency*); *pair run* means a separate run of just "
-           "those two benchmarks, interleaved, so that neighbouring repetitions are seconds apart.\n",
+           "those two benchmarks, interleaved, so that neighbouring repetitions are a second or two apart.\n",
            "| Target | Measured | Range over the pairs | Source | |", "|---|---:|---|---|---|"]
     for backend, workload, a, b, at_least in RATIO_TARGETS:
         label = f"{BACKEND_TITLE[backend]} {workload}: {a} >= {at_least:g} x {b}"

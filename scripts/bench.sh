@@ -15,11 +15,11 @@
 # skips the pair runs.
 #
 # After the main run, each strategy that has an efficiency target runs again with only its
-# hand-written baseline beside it (15 repetitions, interleaved): the report judges the targets on
-# these pair runs, where a repetition and the baseline's nearest one are seconds apart.
+# hand-written baseline beside it (25 repetitions, interleaved): the report judges the targets on
+# these pair runs, where a repetition and the baseline's nearest one are a second or two apart.
 #
 # Output: bench-results/sqlite.json, bench-results/postgres.json (Google Benchmark JSON),
-#         bench-results/pairs-sqlite.json, bench-results/pairs-postgres.json (the pair runs),
+#         bench-results/pairs-*.json (the pair runs),
 #         bench-results/report.md (the table), bench-results/rows_per_second.svg (the chart).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,8 +53,7 @@ cmake --build "$build" -j2 --target "${targets[@]}"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench.sh: load average before the run: $load_before (on $(nproc) CPUs)"
 mkdir -p "$out"
-rm -f "$out"/sqlite.json "$out"/postgres.json "$out"/pairs-sqlite.json "$out"/pairs-postgres.json "$out"/report.md \
-  "$out"/rows_per_second.svg
+rm -f "$out"/sqlite.json "$out"/postgres.json "$out"/pairs-*.json "$out"/report.md "$out"/rows_per_second.svg
 # Repetitions run in random order across benchmarks: a slow spell of this shared VM then lands on
 # library and baseline alike instead of on whichever ran during it; the report takes medians of 9, so
 # that two or three disturbed runs (a checkpoint, a neighbour on the host) do not move them.
@@ -78,26 +77,35 @@ else
   echo "== bench_postgres skipped: pass --pg-start, --pg=CONNSTR or set BULKINSERT_BENCH_PG"
 fi
 
-# The pair runs: only the benchmarks a target compares, without the stream benchmarks' options.
+# The pair runs: each target's two benchmarks alone, 25 repetitions interleaved, so that every
+# repetition has one of the other benchmark's within a second or two of it.
 pair_jsons=()
 if ((pairs)); then
   pair_args=()
   for a in "${args[@]}"; do
     case "$a" in --stream) ;; *) pair_args+=("$a") ;; esac
   done
-  echo "== pair runs"
   pair_sqlite_args=()
   for a in "${pair_args[@]}"; do
     case "$a" in --pg-start | --pg=*) ;; *) pair_sqlite_args+=("$a") ;; esac
   done
-  "$build/benchmarks/bench_sqlite" "${common[@]}" --benchmark_repetitions=15 --benchmark_out="$out/pairs-sqlite.json" \
-    '--benchmark_filter=^BM_Sqlite_(ExecuteMany|Baseline_PreparedLoop)(_Light)?/' "${pair_sqlite_args[@]}"
-  pair_jsons+=("$out/pairs-sqlite.json")
+  pair_run() {  # NAME BINARY FILTER ARGS...
+    local name=$1 binary=$2 filter=$3
+    shift 3
+    echo "== pair run: $name"
+    "$build/benchmarks/$binary" "${common[@]}" --benchmark_repetitions=25 --benchmark_out="$out/pairs-$name.json" \
+      "--benchmark_filter=$filter" "$@" || return $?
+    pair_jsons+=("$out/pairs-$name.json")
+  }
+  pair_run sqlite-execute_many-light bench_sqlite '^BM_Sqlite_(ExecuteMany|Baseline_PreparedLoop)_Light/' \
+    "${pair_sqlite_args[@]}"
   if ((pg)) && ((status == 0)); then
-    "$build/benchmarks/bench_postgres" "${common[@]}" --benchmark_repetitions=15 --benchmark_out="$out/pairs-postgres.json" \
-      '--benchmark_filter=^BM_Postgres_((Copy|Baseline_CopyBinary|MultiValues|Baseline_MultiValues)_Light|Copy|Baseline_ServerCopy)/' \
+    pair_run postgres-copy-light bench_postgres '^BM_Postgres_(Copy|Baseline_CopyBinary)_Light/' "${pair_args[@]}" ||
+      status=$?
+    pair_run postgres-multi_values-light bench_postgres '^BM_Postgres_(MultiValues|Baseline_MultiValues)_Light/' \
       "${pair_args[@]}" || status=$?
-    [[ -s "$out/pairs-postgres.json" ]] && pair_jsons+=("$out/pairs-postgres.json")
+    pair_run postgres-copy-article bench_postgres '^BM_Postgres_(Copy|Baseline_ServerCopy)/' "${pair_args[@]}" ||
+      status=$?
   fi
 fi
 
