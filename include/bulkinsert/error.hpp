@@ -80,7 +80,7 @@ class ChunkError : public DatabaseError {
                                   chunk, rows.first, rows.last, cause.code(), cause.message(), rows_committed,
                                   rows_in_doubt == 0 ? std::string{}
                                                      : fmt::format(", {} more in doubt (the connection broke during "
-                                                                   "COMMIT; resuming the import settles them)",
+                                                                   "COMMIT: only the server knows if they were)",
                                                                    rows_in_doubt)),
                       cause.code(), cause.message()),
         strategy_(strategy),
