@@ -203,7 +203,7 @@ class PrototypeCopy {
     harness::Sent sent{chunks, 0};
     try {
       if (mode_ == EncodeMode::serial) {
-        std::string buf;
+        bulkinsert::detail::ByteBuffer buf;
         for (std::size_t k = 0; k < chunks; ++k) {
           encode(rows, k, buf);
           sent.bytes += send(buf);
@@ -235,7 +235,7 @@ class PrototypeCopy {
   }
 
   /// Chunk k encoded whole, exactly as PostgresBackend::copy_rows encodes it.
-  void encode(const std::vector<harness::User>& rows, std::size_t k, std::string& buf) const {
+  void encode(const std::vector<harness::User>& rows, std::size_t k, bulkinsert::detail::ByteBuffer& buf) const {
     bulkinsert::detail::ValueArena arena;
     const auto cr = chunk_rows_of(rows, k);
     const bulkinsert::Chunk chunk = cr.view(table_, arena);
@@ -261,7 +261,7 @@ class PrototypeCopy {
   }
 
   /// One COPY of an encoded chunk, in 1 MiB slices as the library sends it.
-  std::size_t send(const std::string& buf) {
+  std::size_t send(const bulkinsert::detail::ByteBuffer& buf) {
     baselines::pg_exec(c_, sql_, PGRES_COPY_IN);
     constexpr std::size_t slice = 1024 * 1024;
     for (std::size_t at = 0; at < buf.size(); at += slice) put(buf.data() + at, std::min(slice, buf.size() - at));
@@ -274,8 +274,7 @@ class PrototypeCopy {
     const auto cr = chunk_rows_of(rows, k);
     const bulkinsert::Chunk chunk = cr.view(table_, arena);
     constexpr std::size_t slice = 1024 * 1024;
-    std::string buf;
-    buf.reserve(slice + 4096);
+    bulkinsert::detail::ByteBuffer buf;
     std::size_t bytes = 0;
     baselines::pg_exec(c_, sql_, PGRES_COPY_IN);
     bulkinsert::detail::pg::copy_binary_header(buf);
@@ -297,7 +296,7 @@ class PrototypeCopy {
 
   /// Producer thread encodes into two buffers in turn; this thread sends whichever is ready.
   std::size_t threaded(const std::vector<harness::User>& rows, std::size_t chunks) {
-    std::string buf[2];
+    bulkinsert::detail::ByteBuffer buf[2];
     bool ready[2] = {false, false};
     bool stop = false;
     std::exception_ptr failure;

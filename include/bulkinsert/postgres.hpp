@@ -285,7 +285,7 @@ class PostgresBackend {
   SendStats copy_rows(PGconn* c, const Chunk& chunk, const TableSpec& into, const std::vector<unsigned>& types) {
     bool binary = types.size() == chunk.columns();
     for (const unsigned t : types) binary = binary && detail::pg::binary_encodable(t);
-    std::string& buf = copy_buffer_;
+    detail::ByteBuffer& buf = copy_buffer_;
     buf.clear();
     if (binary) {
       detail::pg::copy_binary_header(buf);
@@ -402,7 +402,7 @@ class PostgresBackend {
   std::unordered_map<std::string, std::pair<std::vector<std::string>, std::vector<unsigned>>> column_types_;
   std::size_t statement_counter_ = 0;
   detail::pg::Params params_;
-  std::string copy_buffer_;
+  detail::ByteBuffer copy_buffer_;
   std::vector<ValueRef> copy_rows_;  // a batch of the chunk's rows, read to be encoded for COPY
 };
 

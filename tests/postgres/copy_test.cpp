@@ -98,3 +98,44 @@ TEST_CASE("copy accepts what the other strategies accept: a value with no binary
   CHECK_THROWS_AS((void)BulkInserter{db.backend()}.insert(bulkinsert::Table<Row>{"f", {"id", "flag", "day"}}, bad, Copy{}), bulkinsert::ChunkError);
   CHECK(db.count("f") == 0);
 }
+
+TEST_CASE("the NUL check finds a NUL byte at every position of text of every length up to 100", "[postgres][copy]") {
+  // has_nul reads short text a word at a time, with an overlapping last word: every length and
+  // position, across the word, tail and memchr paths.
+  for (std::size_t n = 0; n <= 100; ++n) {
+    std::string s(n, 'x');
+    CHECK_FALSE(bulkinsert::detail::pg::has_nul(s));
+    for (std::size_t at = 0; at < n; ++at) {
+      s[at] = '\0';
+      CHECK(bulkinsert::detail::pg::has_nul(s));
+      s[at] = 'x';
+    }
+    // Bytes with the high bit set (UTF-8) are not NUL, whatever the word arithmetic does with them.
+    CHECK_FALSE(bulkinsert::detail::pg::has_nul(std::string(n, '\x80')));
+    CHECK_FALSE(bulkinsert::detail::pg::has_nul(std::string(n, '\xff')));
+  }
+}
+
+TEST_CASE("copy binary stores text of every length from 0 to 100 bytes exactly, and refuses a NUL in it", "[postgres][copy]") {
+  test::PgDb db;
+  db.exec("CREATE TABLE t (n integer, body text)");
+  using Row = std::tuple<std::int64_t, std::string>;
+  const bulkinsert::Table<Row> table{"t", {"n", "body"}};
+  std::vector<Row> rows;
+  for (std::int64_t n = 0; n <= 100; ++n) {
+    std::string body;
+    for (std::int64_t i = 0; i < n; ++i) body += static_cast<char>('a' + (i * 7 + n) % 26);
+    rows.emplace_back(n, body);
+  }
+  const auto r = BulkInserter{db.backend()}.insert(table, rows, Copy{});
+  CHECK(r.rows_committed == rows.size());
+  const auto stored = db.query("SELECT n, body FROM t ORDER BY n");
+  REQUIRE(stored.size() == rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) CHECK(stored[i][1].as<std::string>() == std::get<1>(rows[i]));
+
+  db.exec("TRUNCATE t");
+  std::get<1>(rows[70]).back() = '\0';  // the last byte, read by the overlapping last word
+  CHECK_THROWS_WITH((void)BulkInserter{db.backend()}.insert(table, rows, Copy{}),
+                    Catch::Contains("row 70, column \"body\"") && Catch::Contains("NUL"));
+  CHECK(db.count("t") == 0);
+}

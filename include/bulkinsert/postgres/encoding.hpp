@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "../chunk.hpp"
+#include "../detail/byte_buffer.hpp"
 #include "../detail/text_format.hpp"
 #include "../error.hpp"
 #include "../value.hpp"
@@ -89,15 +90,49 @@ enum class TypeOid : unsigned {
 inline constexpr std::int64_t epoch_shift_days = 10957;
 inline constexpr std::int64_t epoch_shift_us = epoch_shift_days * 86'400'000'000LL;
 
-/// Text cannot hold NUL in PostgreSQL (text input, COPY and parameters all stop at it).
-inline void check_no_nul(const Chunk& chunk, std::size_t row, std::size_t column, std::string_view s) {
-  if (std::memchr(s.data(), 0, s.size()) != nullptr)
-    throw InputError(chunk.describe(row, column, "text holds a NUL byte, which PostgreSQL text cannot store"));
+/// Whether `s` holds a NUL byte. Most text columns are short, where memchr's call and dispatch cost
+/// more than the search: up to 64 bytes are checked a word at a time, inline.
+[[nodiscard]] inline bool has_nul(std::string_view s) noexcept {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n > 64) return std::memchr(p, 0, n) != nullptr;
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (p[i] == '\0') return true;
+    return false;
+  }
+  // A word holds a zero byte exactly when this is non-zero (the classic "haszero" bit trick).
+  auto zero_byte_in = [](std::uint64_t w) { return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0; };
+  std::uint64_t w;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    std::memcpy(&w, p + i, 8);
+    if (zero_byte_in(w)) return true;
+  }
+  std::memcpy(&w, p + n - 8, 8);  // the last 8 bytes, overlapping what the loop read
+  return zero_byte_in(w);
 }
 
-/// Appends `v` in network byte order, as every binary field of the protocol is.
+/// Throws InputError naming input row `row` (of `chunk`) and `column`. Out of line and cold, so that
+/// the encoders that call it stay small enough to inline into their loops.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_bad_value(const Chunk& chunk, std::size_t row,
+                                                                   std::size_t column, const std::string& what) {
+  throw InputError(chunk.describe(row, column, what));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_out_of_range(const Chunk& chunk, std::size_t row,
+                                                                      std::size_t column, std::int64_t i, int bytes) {
+  throw_bad_value(chunk, row, column, fmt::format("{} is out of range for a {}-byte integer column", i, bytes));
+}
+
+/// Text cannot hold NUL in PostgreSQL (text input, COPY and parameters all stop at it).
+inline void check_no_nul(const Chunk& chunk, std::size_t row, std::size_t column, std::string_view s) {
+  if (has_nul(s)) [[unlikely]]
+    throw_bad_value(chunk, row, column, "text holds a NUL byte, which PostgreSQL text cannot store");
+}
+
+/// Stores `v` at `p` in network byte order, as every binary field of the protocol is; returns the end.
 template <class T>
-inline void put_be(std::string& out, T v) {
+inline char* store_be(char* p, T v) noexcept {
   static_assert(std::is_integral_v<T>);
   using U = std::make_unsigned_t<T>;
   auto u = static_cast<U>(v);
@@ -106,119 +141,155 @@ inline void put_be(std::string& out, T v) {
     else if constexpr (sizeof(U) == 4) u = __builtin_bswap32(u);
     else if constexpr (sizeof(U) == 8) u = __builtin_bswap64(u);
   }
-  out.append(reinterpret_cast<const char*>(&u), sizeof u);
+  std::memcpy(p, &u, sizeof u);
+  return p + sizeof u;
 }
 
-/// Appends the COPY BINARY header (signature, flags, header extension length).
-inline void copy_binary_header(std::string& out) {
-  out.append("PGCOPY\n\377\r\n\0", 11);
-  put_be(out, std::uint32_t{0});
-  put_be(out, std::uint32_t{0});
+/// Copies `n` bytes to `p`; returns the end. Text of 8 to 32 bytes (most names, emails, codes) moves as
+/// two overlapping loads and stores, without a call to memcpy.
+inline char* store_bytes(char* p, const char* s, std::size_t n) noexcept {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t head, tail;
+    std::memcpy(&head, s, 8);
+    std::memcpy(&tail, s + n - 8, 8);
+    std::memcpy(p, &head, 8);
+    std::memcpy(p + n - 8, &tail, 8);
+  } else if (n > 16 && n <= 32) {
+    char head[16], tail[16];
+    std::memcpy(head, s, 16);
+    std::memcpy(tail, s + n - 16, 16);
+    std::memcpy(p, head, 16);
+    std::memcpy(p + n - 16, tail, 16);
+  } else if (n != 0) {
+    std::memcpy(p, s, n);
+  }
+  return p + n;
 }
-/// Appends the COPY BINARY trailer (a field count of -1).
-inline void copy_binary_trailer(std::string& out) { put_be(out, std::int16_t{-1}); }
 
-/// Appends the binary send format of non-null `v` for a column of built-in type `type`, without a
-/// length word: the one binary encoder, shared by COPY and parameters. Returns false, appending nothing,
-/// when the value's kind has no binary form for that type (text for a date column, an integer for a
-/// boolean); the caller then sends the value as text, for the server to parse as it would from any
-/// other strategy. Throws InputError naming the row and column for an integer out of the column's range.
-[[nodiscard]] inline bool append_binary(std::string& out, const Chunk& chunk, std::size_t row, std::size_t column,
+/// The COPY BINARY header (signature, flags, header extension length) and trailer (a field count of -1).
+inline void copy_binary_header(ByteBuffer& out) {
+  char* p = out.room(19);
+  std::memcpy(p, "PGCOPY\n\377\r\n\0", 11);
+  p = store_be(p + 11, std::uint32_t{0});
+  out.commit(store_be(p, std::uint32_t{0}));
+}
+inline void copy_binary_trailer(ByteBuffer& out) { out.commit(store_be(out.room(2), std::int16_t{-1})); }
+
+/// The most bytes write_binary stores for `v`: the text or bytes themselves; 8 for any other kind.
+[[nodiscard]] inline std::size_t binary_size_bound(const ValueRef& v) noexcept {
+  if (const auto* t = std::get_if<std::string_view>(&v)) return t->size();
+  if (const auto* b = std::get_if<BytesView>(&v)) return b->size();
+  return 8;
+}
+
+/// Stores the binary send format of non-null `v` for a column of built-in type `type` at `p`, which has
+/// room for binary_size_bound(v) bytes, without a length word: the one binary encoder, shared by COPY
+/// and parameters. Returns the end, or null, storing nothing, when the value's kind has no binary form
+/// for that type (text for a date column, an integer for a boolean); the caller then sends the value as
+/// text, for the server to parse as it would from any other strategy. Throws InputError naming the row
+/// and column for an integer out of the column's range, a timestamp the server cannot store, or text
+/// holding NUL.
+[[nodiscard, gnu::always_inline]] inline char* write_binary(char* p, const Chunk& chunk, std::size_t row, std::size_t column,
                                         const ValueRef& v, TypeOid type) {
-  auto mismatch = [] { return false; };
   switch (kind_of(v)) {
-    case Kind::null: return mismatch();
+    case Kind::null: return nullptr;
     case Kind::boolean:
-      if (type != TypeOid::boolean) return mismatch();
-      out += std::get<bool>(v) ? '\1' : '\0';
-      return true;
+      if (type != TypeOid::boolean) return nullptr;
+      *p = *std::get_if<bool>(&v) ? '\1' : '\0';
+      return p + 1;
     case Kind::integer: {
-      const std::int64_t i = std::get<std::int64_t>(v);
-      auto out_of_range = [&](int bytes) {
-        return InputError(chunk.describe(row, column, fmt::format("{} is out of range for a {}-byte integer column", i, bytes)));
-      };
+      const std::int64_t i = *std::get_if<std::int64_t>(&v);
+      auto out_of_range = [&](int bytes) { throw_out_of_range(chunk, row, column, i, bytes); };
       switch (type) {
         case TypeOid::int2:
-          if (i < std::numeric_limits<std::int16_t>::min() || i > std::numeric_limits<std::int16_t>::max()) throw out_of_range(2);
-          put_be(out, static_cast<std::int16_t>(i));
-          return true;
+          if (i < std::numeric_limits<std::int16_t>::min() || i > std::numeric_limits<std::int16_t>::max()) [[unlikely]]
+            out_of_range(2);
+          return store_be(p, static_cast<std::int16_t>(i));
         case TypeOid::int4:
-          if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max()) throw out_of_range(4);
-          put_be(out, static_cast<std::int32_t>(i));
-          return true;
-        case TypeOid::int8: put_be(out, i); return true;
+          if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max()) [[unlikely]]
+            out_of_range(4);
+          return store_be(p, static_cast<std::int32_t>(i));
+        case TypeOid::int8: return store_be(p, i);
         // PostgreSQL's own int -> float assignment cast, done here because binary input has no casts.
-        case TypeOid::float8: put_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(i))); return true;
-        case TypeOid::float4: put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(i))); return true;
-        default: return mismatch();
+        case TypeOid::float8: return store_be(p, std::bit_cast<std::uint64_t>(static_cast<double>(i)));
+        case TypeOid::float4: return store_be(p, std::bit_cast<std::uint32_t>(static_cast<float>(i)));
+        default: return nullptr;
       }
     }
     case Kind::real: {
-      const double d = std::get<double>(v);
-      if (type == TypeOid::float8) put_be(out, std::bit_cast<std::uint64_t>(d));
+      const double d = *std::get_if<double>(&v);
+      if (type == TypeOid::float8) return store_be(p, std::bit_cast<std::uint64_t>(d));
       // Rounding to float4 is what the server does with a float8 for a real column.
-      else if (type == TypeOid::float4) put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(d)));
-      else return mismatch();
-      return true;
+      if (type == TypeOid::float4) return store_be(p, std::bit_cast<std::uint32_t>(static_cast<float>(d)));
+      return nullptr;
     }
     case Kind::text: {
-      const auto t = std::get<std::string_view>(v);
-      if (type != TypeOid::text && type != TypeOid::varchar && type != TypeOid::bpchar) return mismatch();
+      const std::string_view t = *std::get_if<std::string_view>(&v);
+      if (type != TypeOid::text && type != TypeOid::varchar && type != TypeOid::bpchar) return nullptr;
       check_no_nul(chunk, row, column, t);
-      out.append(t);
-      return true;
+      return store_bytes(p, t.data(), t.size());
     }
     case Kind::bytes: {
-      const auto b = std::get<BytesView>(v);
-      if (type != TypeOid::bytea) return mismatch();
-      out.append(reinterpret_cast<const char*>(b.data()), b.size());
-      return true;
+      const BytesView b = *std::get_if<BytesView>(&v);
+      if (type != TypeOid::bytea) return nullptr;
+      return store_bytes(p, reinterpret_cast<const char*>(b.data()), b.size());
     }
     case Kind::timestamp: {
-      if (type != TypeOid::timestamp && type != TypeOid::timestamptz) return mismatch();
-      const std::int64_t us = std::get<Timestamp>(v).time_since_epoch().count();
+      if (type != TypeOid::timestamp && type != TypeOid::timestamptz) return nullptr;
+      const std::int64_t us = std::get_if<Timestamp>(&v)->time_since_epoch().count();
       // MIN_TIMESTAMP (datatype/timestamp.h), 4714-11-24 BC: the server refuses anything earlier, and
       // far enough earlier `us - epoch_shift_us` overflows int64.
-      if (us < -211'813'488'000'000'000LL + epoch_shift_us)
-        throw InputError(chunk.describe(row, column, "timestamp is before 4714-11-24 BC, the earliest PostgreSQL stores"));
-      put_be(out, us - epoch_shift_us);
-      return true;
+      if (us < -211'813'488'000'000'000LL + epoch_shift_us) [[unlikely]]
+        throw_bad_value(chunk, row, column, "timestamp is before 4714-11-24 BC, the earliest PostgreSQL stores");
+      return store_be(p, us - epoch_shift_us);
     }
     case Kind::date: {
-      if (type != TypeOid::date) return mismatch();
-      const auto days = std::chrono::sys_days{std::get<Date>(v)}.time_since_epoch().count();
-      put_be(out, static_cast<std::int32_t>(days - epoch_shift_days));
-      return true;
+      if (type != TypeOid::date) return nullptr;
+      const auto days = std::chrono::sys_days{*std::get_if<Date>(&v)}.time_since_epoch().count();
+      return store_be(p, static_cast<std::int32_t>(days - epoch_shift_days));
     }
   }
-  return false;
+  return nullptr;
+}
+
+/// write_binary appending to `out`: true if it did, false (appending nothing) if `v` has no binary
+/// form for `type`. For parameters, one value at a time.
+[[nodiscard]] inline bool append_binary(std::string& out, const Chunk& chunk, std::size_t row, std::size_t column,
+                                        const ValueRef& v, TypeOid type) {
+  const std::size_t at = out.size();
+  out.resize(at + binary_size_bound(v));
+  const char* end = write_binary(out.data() + at, chunk, row, column, v, type);
+  out.resize(end != nullptr ? static_cast<std::size_t>(end - out.data()) : at);
+  return end != nullptr;
 }
 
 /// Appends row `row` of `chunk`, whose values are `values` (as Chunk::for_each_row reads them), in COPY BINARY
 /// format; `types` are the target columns' type OIDs, all binary_encodable. Returns false as soon as a
-/// value has no binary form for its column (the chunk must then go as text).
-[[nodiscard]] inline bool copy_binary_row(std::string& out, const Chunk& chunk, std::size_t row,
+/// value has no binary form for its column (the chunk must then go as text); the row is then not appended.
+[[nodiscard]] inline bool copy_binary_row(ByteBuffer& out, const Chunk& chunk, std::size_t row,
                                           std::span<const ValueRef> values, const std::vector<unsigned>& types) {
   const std::size_t cols = chunk.columns();
-  put_be(out, static_cast<std::int16_t>(cols));
+  // One capacity check for the whole row: a field count, then a length word and the value per column.
+  std::size_t need = 2;
+  for (std::size_t c = 0; c < cols; ++c) need += 4 + binary_size_bound(values[c]);
+  char* p = store_be(out.room(need), static_cast<std::int16_t>(cols));
   for (std::size_t c = 0; c < cols; ++c) {
     const ValueRef& v = values[c];
     if (kind_of(v) == Kind::null) {
-      put_be(out, std::int32_t{-1});
+      p = store_be(p, std::int32_t{-1});
       continue;
     }
-    const std::size_t at = out.size();
-    put_be(out, std::int32_t{0});  // the field's length, written once the field is
-    if (!append_binary(out, chunk, row, c, v, static_cast<TypeOid>(types[c]))) return false;
-    const auto length = static_cast<std::uint32_t>(out.size() - at - 4);
-    const std::uint32_t be = std::endian::native == std::endian::little ? __builtin_bswap32(length) : length;
-    std::memcpy(out.data() + at, &be, 4);
+    char* const length = p;
+    p = write_binary(p + 4, chunk, row, c, v, static_cast<TypeOid>(types[c]));
+    if (p == nullptr) return false;
+    store_be(length, static_cast<std::int32_t>(p - length - 4));
   }
+  out.commit(p);
   return true;
 }
 
 /// Appends `s` escaped for COPY text format: backslash, tab, newline and carriage return.
-inline void copy_text_escape(std::string& out, std::string_view s) {
+inline void copy_text_escape(ByteBuffer& out, std::string_view s) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
@@ -233,7 +304,7 @@ inline void copy_text_escape(std::string& out, std::string_view s) {
 
 /// Appends row `row` of `chunk`, whose values are `values`, in COPY text format (tab-separated, \N for
 /// NULL, newline-terminated).
-inline void copy_text_row(std::string& out, const Chunk& chunk, std::size_t row, std::span<const ValueRef> values) {
+inline void copy_text_row(ByteBuffer& out, const Chunk& chunk, std::size_t row, std::span<const ValueRef> values) {
   static constexpr char hex[] = "0123456789abcdef";
   char buf[text_buffer_size];
   for (std::size_t c = 0; c < chunk.columns(); ++c) {
