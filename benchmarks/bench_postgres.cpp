@@ -184,8 +184,10 @@ void bm_parallel(benchmark::State& state, Workload w, std::size_t workers, Strat
 ///  serial:    the library's way: encode chunk k whole (detail::pg::copy_binary_row), then COPY it, then chunk k+1;
 ///  threaded:  a second thread encodes chunk k+1 into the other of two buffers while chunk k is sent;
 ///  streamed:  one thread, but each chunk's COPY starts first and is fed 1 MiB slices as they are encoded,
-///             so the server parses slice s while the client encodes slice s+1 (no extra thread).
-enum class EncodeMode { serial, threaded, streamed };
+///             so the server parses slice s while the client encodes slice s+1 (no extra thread);
+///  hand:      serial, but with the hand-written baseline's encoder (baselines::CopyBinaryEncoder): what
+///             the library's structure would cost with an encoder that has nothing to dispatch on.
+enum class EncodeMode { serial, threaded, streamed, hand };
 
 class PrototypeCopy {
  public:
@@ -206,6 +208,12 @@ class PrototypeCopy {
         bulkinsert::detail::ByteBuffer buf;
         for (std::size_t k = 0; k < chunks; ++k) {
           encode(rows, k, buf);
+          sent.bytes += send(buf);
+        }
+      } else if (mode_ == EncodeMode::hand) {
+        bulkinsert::detail::ByteBuffer buf;
+        for (std::size_t k = 0; k < chunks; ++k) {
+          encode_by_hand(rows, k, buf);
           sent.bytes += send(buf);
         }
       } else if (mode_ == EncodeMode::streamed) {
@@ -246,6 +254,19 @@ class PrototypeCopy {
       if (!bulkinsert::detail::pg::copy_binary_row(buf, chunk, r, row, types_)) throw std::runtime_error("not binary");
     });
     bulkinsert::detail::pg::copy_binary_trailer(buf);
+  }
+
+  /// Chunk k encoded whole by the hand-written baseline's encoder.
+  void encode_by_hand(const std::vector<harness::User>& rows, std::size_t k, bulkinsert::detail::ByteBuffer& buf) const {
+    using E = baselines::CopyBinaryEncoder;
+    const std::size_t first = k * chunk_rows_;
+    const std::size_t last = std::min(rows.size(), first + chunk_rows_);
+    std::size_t need = E::header_size + E::trailer_size;
+    for (std::size_t i = first; i < last; ++i) need += E::row_size(rows[i]);
+    buf.clear();
+    char* p = E::header(buf.room(need));
+    for (std::size_t i = first; i < last; ++i) p = E::row(p, rows[i]);
+    buf.commit(E::trailer(p));
   }
 
   void put(const char* data, std::size_t n) {
@@ -426,14 +447,15 @@ void register_all(const harness::Options& o) {
       bm_parallel(st, Workload::article, workers, bulkinsert::MultiValues{});
     });
   }
-  // Pipelined COPY encoding: the prototype with and without overlap, at the library's chunk size and a smaller one.
+  // COPY encoding prototypes: with and without overlap, and with the hand-written encoder, at the library's chunk size and a smaller one.
   for (const Workload w : {Workload::article, Workload::light}) {
     const std::string s{harness::name_suffix(w)};
     for (const std::size_t chunk : {10000, 50000}) {
       const std::string cn = fmt::format("/chunk:{}", chunk);
       for (const auto& [mode_name, m] : {std::pair{"SerialEncode", EncodeMode::serial},
                                          std::pair{"PipelinedEncode", EncodeMode::threaded},
-                                         std::pair{"StreamedEncode", EncodeMode::streamed}}) {
+                                         std::pair{"StreamedEncode", EncodeMode::streamed},
+                                         std::pair{"HandEncode", EncodeMode::hand}}) {
         const EncodeMode mode = m;
         reg(std::string{"Copy_"} + mode_name + s + cn, o.rows,
             [w, chunk, mode](benchmark::State& st) { bm_prototype_copy(st, w, chunk, mode); });
