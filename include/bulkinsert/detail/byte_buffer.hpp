@@ -41,7 +41,6 @@ class ByteBuffer {
 
   [[nodiscard]] const char* data() const noexcept { return data_.get(); }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   [[nodiscard]] std::string_view view() const noexcept { return {data_.get(), size_}; }
   /// Empties the buffer and keeps its memory for the next chunk.
   void clear() noexcept { size_ = 0; }

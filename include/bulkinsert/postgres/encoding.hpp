@@ -201,15 +201,14 @@ inline void copy_binary_trailer(ByteBuffer& out) { out.commit(store_be(out.room(
       return p + 1;
     case Kind::integer: {
       const std::int64_t i = *std::get_if<std::int64_t>(&v);
-      auto out_of_range = [&](int bytes) { throw_out_of_range(chunk, row, column, i, bytes); };
       switch (type) {
         case TypeOid::int2:
           if (i < std::numeric_limits<std::int16_t>::min() || i > std::numeric_limits<std::int16_t>::max()) [[unlikely]]
-            out_of_range(2);
+            throw_out_of_range(chunk, row, column, i, 2);
           return store_be(p, static_cast<std::int16_t>(i));
         case TypeOid::int4:
           if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max()) [[unlikely]]
-            out_of_range(4);
+            throw_out_of_range(chunk, row, column, i, 4);
           return store_be(p, static_cast<std::int32_t>(i));
         case TypeOid::int8: return store_be(p, i);
         // PostgreSQL's own int -> float assignment cast, done here because binary input has no casts.
