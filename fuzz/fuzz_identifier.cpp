@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include <bulkinsert/dialect.hpp>
+#include <bulkinsert/postgres/dialect.hpp>
+#include <bulkinsert/sqlite/dialect.hpp>
 #include <bulkinsert/error.hpp>
 
 #include "expect.hpp"

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -7,13 +8,48 @@
 #include <fmt/format.h>
 
 #include "error.hpp"
+#include "table.hpp"
 
 namespace bulkinsert {
 
+/// A dialect: how one database spells the SQL that the core builds. Dialects differ by overloads on
+/// their own type, never by a switch on a database's name. A backend names its dialect as
+/// `Backend::dialect_type`; each dialect lives beside its backend (postgres/dialect.hpp, sqlite/dialect.hpp).
+///
+/// - `quote(out, name, what)` appends an identifier quoted, or throws InputError naming `what` ("table",
+///   "column") for a name the database cannot hold exactly;
+/// - `placeholder(out, n)` appends the placeholder of 1-based parameter n;
+/// - `append_upsert(out, spec)` appends what makes an INSERT honour `spec.on_conflict` (nothing without it);
+/// - `append_returning(out, spec)` appends what makes an INSERT return `spec.returning` (nothing if empty);
+/// - `savepoint(name)`, `rollback_to_savepoint(name)`, `release_savepoint(name)`: the statements;
+/// - `progress_table_ddl(table)`: creates the resumable imports' progress table (already quoted) if it
+///   does not exist, with columns import_id (text, up to 255 bytes), first_row and last_row (64-bit
+///   integers) and the primary key (import_id, first_row).
+template <class D>
+concept dialect = requires(std::string& out, std::string_view id, std::size_t n, const TableSpec& spec) {
+  { D::name } -> std::convertible_to<std::string_view>;
+  D::quote(out, id, id);
+  D::placeholder(out, n);
+  D::append_upsert(out, spec);
+  D::append_returning(out, spec);
+  { D::savepoint(id) } -> std::convertible_to<std::string>;
+  { D::rollback_to_savepoint(id) } -> std::convertible_to<std::string>;
+  { D::release_savepoint(id) } -> std::convertible_to<std::string>;
+  { D::progress_table_ddl(id) } -> std::convertible_to<std::string>;
+};
+
+/// A dialect that can stage rows in a temporary table shaped like the target's inserted columns, so that a
+/// COPY-class strategy can upsert: copy into the stage, then one INSERT ... SELECT with the upsert clause.
+template <class D>
+concept staging_dialect = dialect<D> && requires(std::string_view quoted) {
+  { D::create_staging_table(quoted, quoted, quoted) } -> std::convertible_to<std::string>;
+  { D::drop_staging_table(quoted) } -> std::convertible_to<std::string>;
+};
+
 namespace detail {
-// Both dialects quote with double quotes and double any embedded quote (SQL standard);
-// NUL cannot be escaped in either, and an empty name is not a name.
-inline void append_quoted(std::string& out, std::string_view name, std::string_view what) {
+/// The SQL standard's delimited identifier: double quotes, an embedded quote doubled. NUL cannot be
+/// escaped this way, and an empty name is not a name.
+inline void append_double_quoted(std::string& out, std::string_view name, std::string_view what) {
   if (name.empty()) throw InputError(fmt::format("{} name is empty", what));
   if (name.find('\0') != std::string_view::npos)
     throw InputError(fmt::format("{} name \"{}\" contains a NUL byte, which no SQL identifier can hold", what,
@@ -27,45 +63,11 @@ inline void append_quoted(std::string& out, std::string_view name, std::string_v
 }
 }  // namespace detail
 
-/// PostgreSQL: "quoted" identifiers of at most 63 bytes, $1..$n placeholders.
-struct PostgresDialect {
-  static constexpr std::string_view name = "postgres";
-  /// NAMEDATALEN - 1: PostgreSQL silently truncates longer identifiers, so we refuse them.
-  static constexpr std::size_t max_identifier_bytes = 63;
-
-  /// Appends `identifier` quoted; throws InputError for an empty, NUL-holding or over-long name.
-  static void quote(std::string& out, std::string_view identifier, std::string_view what = "identifier") {
-    if (identifier.size() > max_identifier_bytes)
-      throw InputError(fmt::format("{} name \"{}\" is {} bytes; PostgreSQL truncates names longer than {} bytes",
-                                   what, identifier, identifier.size(), max_identifier_bytes));
-    detail::append_quoted(out, identifier, what);
-  }
-  /// Appends the placeholder for 1-based parameter `n`.
-  static void placeholder(std::string& out, std::size_t n) { fmt::format_to(std::back_inserter(out), "${}", n); }
-};
-
-/// SQLite: "quoted" identifiers of any length, anonymous ? placeholders numbered by position.
-struct SqliteDialect {
-  static constexpr std::string_view name = "sqlite";
-  static void quote(std::string& out, std::string_view identifier, std::string_view what = "identifier") {
-    detail::append_quoted(out, identifier, what);
-  }
-  static void placeholder(std::string& out, std::size_t /*n*/) { out += '?'; }
-};
-
-/// A dialect: how identifiers are quoted and parameters named.
-template <class D>
-concept dialect = requires(std::string& out, std::string_view id, std::size_t n) {
-  { D::name } -> std::convertible_to<std::string_view>;
-  D::quote(out, id, id);
-  D::placeholder(out, n);
-};
-
 /// `identifier` quoted for dialect D.
 template <dialect D>
 [[nodiscard]] std::string quote_identifier(std::string_view identifier) {
   std::string out;
-  D::quote(out, identifier);
+  D::quote(out, identifier, "identifier");
   return out;
 }
 

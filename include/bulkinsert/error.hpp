@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -36,25 +38,58 @@ class ValueError : public InputError {
   using InputError::InputError;
 };
 
+/// What a database error means for the load. The backend that raises the error decides, from its
+/// driver's codes; the load engine acts on this alone and never reads a code.
+enum class ErrorKind : std::uint8_t {
+  statement,        ///< the statement failed as a whole (a missing table, a syntax or permission error)
+  row_values,       ///< a row's own values were refused (a constraint, a malformed or out-of-range value):
+                    ///< with rejects allowed, the rows can be split until the refused ones are isolated
+  connection_lost,  ///< the connection broke: whatever was not committed is gone
+  commit_in_doubt,  ///< the connection broke after COMMIT was sent and before the server answered:
+                    ///< only the server knows whether the transaction committed
+  lock_timeout,     ///< a bounded lock wait ran out (see ParallelInserter)
+};
+
 /// What a backend throws when the database refuses a statement.
 class DatabaseError : public Error {
  public:
-  /// `code` is the SQLSTATE on PostgreSQL, the extended result code on SQLite.
-  DatabaseError(std::string code, std::string_view message)
-      : Error(fmt::format("[{}] {}", code, message)), code_(std::move(code)), message_(message) {}
+  /// `code` is the database's own code (the SQLSTATE on PostgreSQL, the extended result code on
+  /// SQLite); `kind` is what it means for the load.
+  DatabaseError(std::string code, std::string_view message, ErrorKind kind = ErrorKind::statement)
+      : Error(fmt::format("[{}] {}", code, message)), code_(std::move(code)), message_(message), kind_(kind) {}
 
-  /// SQLSTATE (PostgreSQL) or extended result code (SQLite), as the database gave it.
+  /// The database's own error code, as it gave it.
   [[nodiscard]] const std::string& code() const noexcept { return code_; }
   /// The database's own message, without the code.
   [[nodiscard]] const std::string& message() const noexcept { return message_; }
+  /// What the error means for the load, as the backend classified it.
+  [[nodiscard]] ErrorKind kind() const noexcept { return kind_; }
+  /// The input row the refused statement carried, where one is known (a statement of one row, a COPY
+  /// line the server names, or the row the load engine isolated); the message names it too.
+  [[nodiscard]] std::optional<std::size_t> input_row() const noexcept { return input_row_; }
+
+  /// The same error, known to be about input row `row` and, where known, `column` (named in the
+  /// message unless a row already is).
+  [[nodiscard]] DatabaseError at_input_row(std::size_t row, std::string_view column = {}) const {
+    if (input_row_) return *this;
+    DatabaseError e(code_,
+                    column.empty() ? fmt::format("{} [input row {}]", message_, row)
+                                   : fmt::format("{} [input row {}, column \"{}\"]", message_, row, column),
+                    kind_);
+    e.input_row_ = row;
+    return e;
+  }
 
  protected:
-  DatabaseError(std::string what, std::string code, std::string message)
-      : Error(std::move(what)), code_(std::move(code)), message_(std::move(message)) {}
+  DatabaseError(std::string what, std::string code, std::string message, ErrorKind kind,
+                std::optional<std::size_t> input_row)
+      : Error(std::move(what)), code_(std::move(code)), message_(std::move(message)), kind_(kind), input_row_(input_row) {}
 
  private:
   std::string code_;
   std::string message_;
+  ErrorKind kind_;
+  std::optional<std::size_t> input_row_;
 };
 
 /// 0-based input rows, [first, last).
@@ -65,10 +100,6 @@ struct RowRange {
   [[nodiscard]] std::size_t size() const noexcept { return last - first; }
   friend bool operator==(const RowRange&, const RowRange&) = default;
 };
-
-/// SQLSTATE 08007, transaction_resolution_unknown: the connection broke after COMMIT was sent and before
-/// the server answered, so the client cannot know whether the transaction committed.
-inline constexpr std::string_view commit_in_doubt_code = "08007";
 
 /// A DatabaseError raised while one chunk was sent: names the strategy, the chunk and its input rows,
 /// and how many input rows were committed before it (0 unless checkpoints are on).
@@ -82,7 +113,7 @@ class ChunkError : public DatabaseError {
                                                      : fmt::format(", {} more in doubt (the connection broke during "
                                                                    "COMMIT: only the server knows if they were)",
                                                                    rows_in_doubt)),
-                      cause.code(), cause.message()),
+                      cause.code(), cause.message(), cause.kind(), cause.input_row()),
         strategy_(strategy),
         chunk_(chunk),
         rows_(rows),
@@ -94,8 +125,8 @@ class ChunkError : public DatabaseError {
   [[nodiscard]] RowRange rows() const noexcept { return rows_; }
   /// Input rows durably committed before the failure. The rest were rolled back, except rows_in_doubt().
   [[nodiscard]] std::size_t rows_committed() const noexcept { return committed_; }
-  /// Input rows whose COMMIT was sent when the connection broke, before the server answered (code()
-  /// is commit_in_doubt_code): the server may hold them or not, and only it can tell. With an import_id,
+  /// Input rows whose COMMIT was sent when the connection broke, before the server answered (kind()
+  /// is ErrorKind::commit_in_doubt): the server may hold them or not, and only it can tell. With an import_id,
   /// their progress record is in that same transaction, so resuming the import skips them exactly when
   /// they were committed. 0 for any other failure.
   [[nodiscard]] std::size_t rows_in_doubt() const noexcept { return in_doubt_; }

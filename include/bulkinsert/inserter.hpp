@@ -11,20 +11,21 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "backend.hpp"
 #include "chunk.hpp"
-#include "detail/chunk_loop.hpp"
+#include "detail/load_session.hpp"
 #include "detail/progress.hpp"
 #include "detail/scoped_transaction.hpp"
-#include "detail/sql_builder.hpp"
 #include "error.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "strategy.hpp"
+#include "strategy_registry.hpp"
 #include "table.hpp"
 
 namespace bulkinsert {
@@ -42,6 +43,15 @@ struct LinkedReport {
   Report children;
   std::unordered_map<std::string, std::int64_t> ids;
 };
+
+namespace detail {
+/// A natural key's text, to look up parents by: text as it is, integers in decimal.
+inline std::string key_text(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  throw InputError("a natural key must be text or an integer");
+}
+}  // namespace detail
 
 /// A range whose rows an insert call can read as `Row`.
 template <class Rows, class Row>
@@ -168,41 +178,14 @@ class BulkInserter {
       out.rows[input_row] = std::move(values);
     };
     out.report = run(table.returning(std::move(columns)), std::forward<Rows>(rows), strategy, &sink, true);
-    out.rows.resize(out.report.rows + out.report.rows_skipped);
+    out.rows.resize(out.report.rows + out.report.rows_rejected + out.report.rows_skipped);  // one per input row
     return out;
   }
 
-  /// One call: checks names, plans chunks from the live limits, reads the rows once through the shared
-  /// chunk loop and sends them with one ChunkSender on this connection.
+  /// One call: the load engine over this connection.
   template <class Row, class Rows, class Strategy>
   Report run(const Table<Row>& table, Rows&& rows, const Strategy& strategy, const RowSink* sink, bool own_transaction) {
-    detail::check_names<typename Backend::dialect_type>(table.spec());
-    const std::size_t chunk_rows = strategy.chunk_rows(backend_.limits(), table.column_count());
-    const bool resumable = !options_.import_id.empty();
-    if (resumable && !own_transaction)
-      throw InputError("a resumable import commits its own transactions; it cannot run inside another call's");
-
-    const auto started = std::chrono::steady_clock::now();
-    detail::CommittedRows done;
-    if (resumable) done = detail::load_progress(backend_, options_.import_id);
-
-    detail::ChunkSender<Backend, Strategy> sender{backend_, options_, strategy, sink, own_transaction};
-    detail::ValueArena arena;
-    try {
-      const std::size_t skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), chunk_rows,
-                                                         resumable ? &done : nullptr, [&](const detail::ChunkRows<Row>& c) {
-                                                           sender.send(c.view(table, arena));
-                                                           arena.clear();
-                                                         });
-      sender.finish();
-      sender.report().rows_skipped = skipped;
-    } catch (...) {
-      sender.abandon();
-      throw;
-    }
-    Report report = sender.report();
-    report.elapsed = std::chrono::steady_clock::now() - started;
-    return report;
+    return detail::load_range(backend_, table, std::forward<Rows>(rows), strategy, options_, sink, own_transaction);
   }
 
   Backend& backend_;

@@ -18,14 +18,15 @@
 #include <fmt/format.h>
 
 #include "backend.hpp"
-#include "detail/chunk_loop.hpp"
-#include "detail/progress.hpp"
-#include "detail/sql_builder.hpp"
+#include "detail/chunk_assembler.hpp"
+#include "detail/chunk_sender.hpp"
+#include "detail/load_session.hpp"
 #include "error.hpp"
 #include "inserter.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "strategy.hpp"
+#include "strategy_registry.hpp"
 #include "table.hpp"
 
 namespace bulkinsert {
@@ -56,7 +57,7 @@ class ParallelInserter {
     if (workers == 0) throw InputError("a parallel load needs at least one worker");
     for (std::size_t i = 0; i < workers; ++i) {
       backends_.push_back(connect());
-      if constexpr (requires(Backend& b) { b.set_lock_timeout(lock_wait); })
+      if constexpr (lock_wait_bounder<Backend>)
         if (workers > 1) backends_.back()->set_lock_timeout(lock_wait);
     }
     if (options_.on_reject) {
@@ -94,13 +95,7 @@ class ParallelInserter {
 
   template <class Row, class Rows, class Strategy>
   Report run(const Table<Row>& table, Rows&& rows, const Strategy& strategy) {
-    detail::check_names<typename Backend::dialect_type>(table.spec());
-    const std::size_t chunk_rows = strategy.chunk_rows(backends_.front()->limits(), table.column_count());
-    const bool resumable = !options_.import_id.empty();
-    const auto started = std::chrono::steady_clock::now();
-    detail::CommittedRows done;
-    if (resumable) done = detail::load_progress(*backends_.front(), options_.import_id);
-
+    detail::LoadPlan<Backend, Strategy> plan{*backends_.front(), table.spec(), strategy, options_, true};
     std::atomic<std::size_t> rejects{0};
     std::deque<detail::ChunkSender<Backend, Strategy>> senders;  // a deque: senders do not move
     for (auto& b : backends_) senders.emplace_back(*b, options_, strategy, nullptr, true, &rejects);
@@ -149,7 +144,7 @@ class ParallelInserter {
       std::vector<std::jthread> threads;
       for (std::size_t w = 0; w < backends_.size(); ++w) threads.emplace_back(work, w);
       try {
-        skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), chunk_rows, resumable ? &done : nullptr,
+        skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), plan.bounds(), plan.done(),
                                          [&](detail::ChunkRows<Row>& c) {
                                            std::unique_lock lock{mutex};
                                            changed.wait(lock, [&] {
@@ -190,30 +185,19 @@ class ParallelInserter {
       try {
         std::rethrow_exception(failure);
       } catch (const ChunkError& e) {
-        // SQLSTATE 55P03 (lock_not_available) from lock_wait: name the likely cause.
+        // A bounded lock wait that ran out: name the likely cause.
         const DatabaseError cause =
-            e.code() == "55P03" ? DatabaseError(e.code(), e.message() + " (in a parallel load, a key held by two workers' "
-                                                                        "uncommitted chunks: a duplicate in the input?)")
-                                : DatabaseError(e.code(), e.message());
+            e.kind() == ErrorKind::lock_timeout
+                ? DatabaseError(e.code(), e.message() + " (in a parallel load, a key held by two workers' "
+                                                        "uncommitted chunks: a duplicate in the input?)", e.kind())
+                : DatabaseError(e.code(), e.message(), e.kind());
         std::throw_with_nested(ChunkError(cause, e.strategy(), e.chunk_index(), e.rows(), committed, e.rows_in_doubt()));
       }
     }
 
-    Report total;
-    total.strategy = Strategy::name;
-    for (auto& s : senders) {
-      const Report& r = s.report();
-      total.rows += r.rows;
-      total.rows_affected += r.rows_affected;
-      total.rows_rejected += r.rows_rejected;
-      total.chunks += r.chunks;
-      total.statements += r.statements;
-      total.bytes += r.bytes;
-      total.rows_committed += r.rows_committed;
-    }
-    total.rows_skipped = skipped;
-    total.elapsed = std::chrono::steady_clock::now() - started;
-    return total;
+    std::vector<Report> reports;
+    for (auto& s : senders) reports.push_back(s.report());
+    return plan.report(reports, skipped);
   }
 
   InsertOptions options_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -9,14 +10,20 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include "bulkinsert.hpp"
+#include "detail/result_rows.hpp"
 #include "detail/sql_builder.hpp"
+#include "detail/statement_cache.hpp"
+#include "postgres/dialect.hpp"
 #include "postgres/encoding.hpp"
+#include "postgres/errors.hpp"
 #include "postgres/pqxx_session.hpp"
 
 namespace bulkinsert {
@@ -59,21 +66,25 @@ class PostgresBackend {
   void commit() { session_.commit(); }
   void rollback() noexcept { session_.rollback(); }
 
-  /// Bounds how long a statement waits for a lock (SET lock_timeout, for the session); ParallelInserter
-  /// uses it so that workers blocked on each other's uncommitted rows fail instead of waiting forever.
+  /// Bounds how long a statement waits for a lock (SET lock_timeout, for the session): a lock_wait_bounder.
   void set_lock_timeout(std::chrono::milliseconds wait) { execute(fmt::format("SET lock_timeout = {}", wait.count())); }
 
   /// Runs SQL that takes no parameters (inside the open transaction, if any).
   void execute(std::string_view sql) { session_.execute(sql); }
 
   const Statement& prepare(std::string_view sql) {
-    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
     PGconn* c = session_.raw();
-    if (statements_.size() >= 32) deallocate_all(c);
-    Statement stmt{fmt::format("bulkinsert_{}", ++statement_counter_)};
-    const std::string text{sql};
-    check(c, Result{PQprepare(c, stmt.name.c_str(), text.c_str(), 0, nullptr)}, PGRES_COMMAND_OK);
-    return statements_.emplace(text, std::move(stmt)).first->second;
+    return statements_.get(
+        sql,
+        [&](std::string_view text) {
+          Statement stmt{fmt::format("bulkinsert_{}", ++statement_counter_)};
+          check(c, Result{PQprepare(c, stmt.name.c_str(), std::string{text}.c_str(), 0, nullptr)}, PGRES_COMMAND_OK);
+          return stmt;
+        },
+        [&](const Statement& stmt) noexcept {
+          const std::string dealloc = fmt::format("DEALLOCATE {}", stmt.name);
+          Result{PQexec(c, dealloc.c_str())};
+        });
   }
 
   SendStats run(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
@@ -81,7 +92,7 @@ class PostgresBackend {
     params_.encode(chunk, &column_types(chunk.table()), 0, chunk.size());
     Result r{PQexecPrepared(c, stmt.name.c_str(), params_.count(), params_.values(), params_.lengths(),
                             params_.formats(), 0)};
-    check_done(c, r);
+    check_done(c, r, {chunk.size() == 1 ? chunk.input_rows().first : static_cast<std::size_t>(-1), {}});
     deliver(r, sink, chunk.input_rows().first);
     return {1, params_.bytes(), affected(r)};
   }
@@ -93,7 +104,7 @@ class PostgresBackend {
     params_.encode(chunk, nullptr, 0, chunk.size());
     Result r{PQexecParams(c, text.c_str(), params_.count(), nullptr, params_.values(), params_.lengths(),
                           params_.formats(), 0)};
-    check_done(c, r, chunk.size() == 1 ? chunk.input_rows().first : static_cast<std::size_t>(-1));
+    check_done(c, r, {chunk.size() == 1 ? chunk.input_rows().first : static_cast<std::size_t>(-1), {}});
     deliver(r, sink, chunk.input_rows().first);
     return {1, params_.bytes(), affected(r)};
   }
@@ -133,7 +144,7 @@ class PostgresBackend {
       Result res{row_params(r, [&](const char* const* v, const int* l, const int* f) {
         return PQexecPrepared(c, stmt.name.c_str(), n, v, l, f, 0);
       })};
-      check_done(c, res, chunk.input_rows().first + r);
+      check_done(c, res, {chunk.input_rows().first + r, {}});
       deliver(res, sink, chunk.input_rows().first + r);
       stats.rows += affected(res);
       ++stats.statements;
@@ -143,55 +154,25 @@ class PostgresBackend {
   }
 
   /// Throws InputError, naming the row and column, if any value of the chunk cannot be sent as a
-  /// parameter (a NUL byte in text). PerRow calls it so that a bad row stops the chunk before its
+  /// parameter (a NUL byte in text, an integer beyond its smallint or integer column). PerRow calls it so that a bad row stops the chunk before its
   /// first row is sent, as every other strategy does.
-  void check_values(const Chunk& chunk) { params_.encode(chunk, nullptr, 0, chunk.size()); }
+  void check_values(const Chunk& chunk) { params_.encode(chunk, &column_types(chunk.table()), 0, chunk.size()); }
 
-  /// COPY ... FROM STDIN: binary when every target column's type and every value allow it, text otherwise.
-  /// With ON CONFLICT, rows are copied into a temporary staging table and moved with one
-  /// INSERT ... SELECT ... ON CONFLICT, which is upsert at COPY speed.
-  SendStats copy_in(const Chunk& chunk) {
-    PGconn* c = session_.raw();
-    const TableSpec& target = chunk.table();
-    const std::vector<unsigned>& types = column_types(target);
-    if (!target.on_conflict) return copy_rows(c, chunk, target, types);
-
-    TableSpec stage;
-    stage.name = "bulkinsert_stage";
-    stage.columns = target.columns;
-    std::string columns;
-    detail::append_column_list<dialect_type>(columns, target);
-    std::string table;
-    detail::append_table_name<dialect_type>(table, target);
-    // Only the inserted columns and their types: no constraints, defaults or indexes to slow the copy.
-    // A temporary table lives in this session's own schema and goes with the transaction if it fails.
-    exec(c, fmt::format("CREATE TEMP TABLE bulkinsert_stage AS SELECT {} FROM {} WITH NO DATA",
-                        columns.substr(1, columns.size() - 2), table));
-    SendStats stats = copy_rows(c, chunk, stage, types);
-    std::string move = "INSERT INTO " + table + ' ' + columns + " SELECT " + columns.substr(1, columns.size() - 2) +
-                       " FROM bulkinsert_stage";
-    detail::append_insert_tail<dialect_type>(move, target);
-    const Result moved = exec(c, move);
-    exec(c, "DROP TABLE bulkinsert_stage");
-    stats.statements += 3;
-    stats.rows = affected(moved);
-    return stats;
+  /// COPY ... FROM STDIN into `into` (the chunk's table, or a staging table shaped like it): binary when
+  /// every column's type and every value allow it, text otherwise. Types are the chunk's own table's.
+  SendStats copy_in(const Chunk& chunk, const TableSpec& into) {
+    return copy_rows(session_.raw(), chunk, into, column_types(chunk.table()));
   }
 
-  /// Whether the database refused a row for its own values: SQLSTATE class 22 (data exception) or
-  /// 23 (integrity constraint violation). Connection, resource and server errors are not.
-  static bool is_row_error(const DatabaseError& e) noexcept {
-    return e.code().size() == 5 && e.code()[0] == '2' && (e.code()[1] == '2' || e.code()[1] == '3');
-  }
-
-  /// The table's columns from pg_catalog, in table order. Throws DatabaseError 42P01 if there is no such table.
+  /// The table's columns from pg_catalog, in table order, with what their types say of their values.
+  /// Throws DatabaseError 42P01 if there is no such table.
   std::vector<ColumnInfo> describe(const TableSpec& table) {
     std::string qualified;
     detail::append_table_name<dialect_type>(qualified, table);
     const auto rows = session_.query(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid, a.attnotnull, "
         "a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' "
-        "FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+        "FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
         "ORDER BY a.attnum",
         qualified);
     std::vector<ColumnInfo> columns;
@@ -201,10 +182,14 @@ class PostgresBackend {
       c.type = *row[1];
       c.type_id = static_cast<std::uint32_t>(std::stoul(*row[2]));
       c.kind = detail::pg::kind_of_type(c.type_id);
+      detail::pg::add_value_facts(c);
       c.not_null = *row[3] == "t";
       c.has_default = *row[4] == "t";
       columns.push_back(std::move(c));
     }
+    // to_regclass gives NULL, hence no rows, for a missing table: the error names the table, not our query.
+    if (columns.empty())
+      throw DatabaseError("42P01", fmt::format("relation {} does not exist", qualified), ErrorKind::statement);
     return columns;
   }
 
@@ -214,62 +199,84 @@ class PostgresBackend {
   };
   using Result = std::unique_ptr<PGresult, Clear>;
 
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-
   static std::size_t affected(const Result& r) {
     const char* n = PQcmdTuples(r.get());
     return n != nullptr && *n != '\0' ? static_cast<std::size_t>(std::strtoull(n, nullptr, 10)) : 0;
   }
 
   /// Throws DatabaseError with the SQLSTATE; `input_row`, when known, is the input row the statement carried.
-  [[noreturn]] static void fail(PGconn* c, const PGresult* r, std::size_t input_row = static_cast<std::size_t>(-1)) {
+  /// Throws DatabaseError with the SQLSTATE, the server's message, DETAIL and HINT, and the input row
+  /// (and column) the statement carried, when known. The server's CONTEXT is kept, except where it
+  /// shows one of our own internal parameters, or a COPY line, which `copy_failure` turns into an input row.
+  [[noreturn]] static void fail(PGconn* c, const PGresult* r, detail::pg::FailedAt at = {}) {
     const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     std::string message;
     if (r != nullptr && PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) != nullptr) {
       message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
       if (const char* detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL)) message += fmt::format(" ({})", detail);
+      if (const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT)) message += fmt::format(" (HINT: {})", hint);
+      if (const char* context = PQresultErrorField(r, PG_DIAG_CONTEXT);
+          context != nullptr && !std::string_view{context}.starts_with("unnamed portal parameter") &&
+          !std::string_view{context}.starts_with("COPY "))
+        message += fmt::format(" (CONTEXT: {})", context);
     } else {
       message = PQerrorMessage(c);
       while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     }
-    if (input_row != static_cast<std::size_t>(-1)) message += fmt::format(" [input row {}]", input_row);
-    // Without a SQLSTATE the connection itself failed: 08006, connection_failure.
-    throw DatabaseError(state != nullptr ? state : (PQstatus(c) == CONNECTION_BAD ? "08006" : "XX000"), message);
+    // Without a SQLSTATE the connection itself failed, or libpq did.
+    const std::string_view code = state != nullptr                   ? std::string_view{state}
+                                  : PQstatus(c) == CONNECTION_BAD ? detail::pg::connection_failure
+                                                                  : detail::pg::unknown_failure;
+    DatabaseError e(std::string{code}, message, detail::pg::error_kind(code));
+    if (at.input_row != static_cast<std::size_t>(-1)) throw e.at_input_row(at.input_row, at.column);
+    throw e;
   }
 
-  static void check(PGconn* c, const Result& r, ExecStatusType expected,
-                    std::size_t input_row = static_cast<std::size_t>(-1)) {
-    if (!r || PQresultStatus(r.get()) != expected) fail(c, r.get(), input_row);
+  /// The input row and column of a COPY's failure, from the server's CONTEXT
+  /// ("COPY users, line 3, column email: ..."): line N of the COPY is row N - 1 of the chunk.
+  static detail::pg::FailedAt copy_failure(const PGresult* r, const Chunk& chunk) {
+    const char* context = r != nullptr ? PQresultErrorField(r, PG_DIAG_CONTEXT) : nullptr;
+    if (context == nullptr) return {};
+    const std::string_view text{context};
+    const std::size_t at = text.find(", line ");
+    if (!text.starts_with("COPY ") || at == std::string_view::npos) return {};
+    std::size_t line = 0;
+    const char* digits = text.data() + at + 7;
+    const auto [end, ec] = std::from_chars(digits, text.data() + text.size(), line);
+    if (ec != std::errc{} || line == 0 || line > chunk.size()) return {};
+    detail::pg::FailedAt failed{chunk.input_rows().first + line - 1, {}};
+    std::string_view rest{end, static_cast<std::size_t>(text.data() + text.size() - end)};
+    if (rest.starts_with(", column ")) {
+      rest.remove_prefix(9);
+      failed.column = std::string{rest.substr(0, rest.find(':'))};
+    }
+    return failed;
+  }
+
+
+  static void check(PGconn* c, const Result& r, ExecStatusType expected, detail::pg::FailedAt at = {}) {
+    if (!r || PQresultStatus(r.get()) != expected) fail(c, r.get(), std::move(at));
   }
 
   /// A statement succeeded if it completed, with or without rows (RETURNING).
-  static void check_done(PGconn* c, const Result& r, std::size_t input_row = static_cast<std::size_t>(-1)) {
+  static void check_done(PGconn* c, const Result& r, detail::pg::FailedAt at = {}) {
     const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(c, r.get(), input_row);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(c, r.get(), std::move(at));
   }
 
   /// Hands the rows of `r` to `sink`, decoding integers, reals, booleans and bytea; other types arrive as
   /// their text form.
   static void deliver(const Result& r, const RowSink* sink, std::size_t input_row) {
     if (sink == nullptr || PQresultStatus(r.get()) != PGRES_TUPLES_OK) return;
-    const int rows = PQntuples(r.get());
-    const int cols = PQnfields(r.get());
-    for (int i = 0; i < rows; ++i) {
-      DynamicRow row;
-      row.reserve(static_cast<std::size_t>(cols));
-      for (int j = 0; j < cols; ++j) {
-        if (PQgetisnull(r.get(), i, j)) {
-          row.emplace_back(Null{});
-          continue;
-        }
-        const std::string_view text{PQgetvalue(r.get(), i, j), static_cast<std::size_t>(PQgetlength(r.get(), i, j))};
-        row.push_back(detail::pg::decode_text(text, static_cast<unsigned>(PQftype(r.get(), j))));
-      }
-      (*sink)(input_row, std::move(row));
-    }
+    PGresult* res = r.get();
+    detail::deliver_rows(*sink, input_row, static_cast<std::size_t>(PQntuples(res)), static_cast<std::size_t>(PQnfields(res)),
+                         [res](std::size_t row, std::size_t column) -> Value {
+                           const int i = static_cast<int>(row);
+                           const int j = static_cast<int>(column);
+                           if (PQgetisnull(res, i, j)) return Null{};
+                           const std::string_view text{PQgetvalue(res, i, j), static_cast<std::size_t>(PQgetlength(res, i, j))};
+                           return detail::pg::decode_text(text, static_cast<unsigned>(PQftype(res, j)));
+                         });
   }
 
   /// Runs one parameterless statement through libpq, inside the open transaction.
@@ -317,7 +324,7 @@ class PostgresBackend {
     }
     if (PQputCopyEnd(c, nullptr) != 1) fail(c, nullptr);
     Result r{PQgetResult(c)};
-    check(c, r, PGRES_COMMAND_OK);
+    check(c, r, PGRES_COMMAND_OK, copy_failure(r.get(), chunk));
     drain(c);
     return {1, buf.size(), affected(r)};
   }
@@ -363,7 +370,7 @@ class PostgresBackend {
 
   static DatabaseError capture(PGconn* c, const PGresult* r, std::size_t input_row) {
     try {
-      fail(c, r, input_row);
+      fail(c, r, {input_row, {}});
     } catch (const DatabaseError& e) {
       return e;
     }
@@ -389,16 +396,9 @@ class PostgresBackend {
     return entry.second;
   }
 
-  void deallocate_all(PGconn* c) {
-    for (const auto& [sql, stmt] : statements_) {
-      const std::string dealloc = fmt::format("DEALLOCATE {}", stmt.name);
-      Result{PQexec(c, dealloc.c_str())};
-    }
-    statements_.clear();
-  }
-
   detail::PqxxSession session_;
-  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
+  // Prepared statements are named per connection; 32 covers the shapes of several tables at once.
+  detail::StatementCache<Statement> statements_{32};
   std::unordered_map<std::string, std::pair<std::vector<std::string>, std::vector<unsigned>>> column_types_;
   std::size_t statement_counter_ = 0;
   detail::pg::Params params_;

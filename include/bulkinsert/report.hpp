@@ -11,15 +11,30 @@ namespace bulkinsert {
 /// What one insert call did.
 struct Report {
   std::string_view strategy;       ///< the strategy's name
-  std::size_t rows = 0;            ///< input rows sent (rejected ones included)
+  std::size_t rows = 0;            ///< input rows written to the database (rejected rows are not: see rows_rejected)
   std::size_t rows_affected = 0;   ///< rows the database reported written (fewer than `rows` when ON CONFLICT DO NOTHING skipped some)
   std::size_t rows_rejected = 0;   ///< input rows the database refused, when rejects are allowed
   std::size_t rows_skipped = 0;    ///< input rows a resumed import skipped because an earlier run committed them
   std::size_t chunks = 0;          ///< chunks sent
   std::size_t statements = 0;      ///< statements or COPY commands executed
   std::size_t bytes = 0;           ///< payload bytes handed to the driver, where the backend knows them
-  std::size_t rows_committed = 0;  ///< input rows durably committed (all of them when the call returns)
+  std::size_t rows_committed = 0;  ///< input rows durably committed (all of `rows` when the call returns)
   std::chrono::nanoseconds elapsed{};
+
+  /// Adds another report's counts and time (a later call's, a worker's); keeps this report's strategy.
+  Report& operator+=(const Report& other) noexcept {
+    if (strategy.empty()) strategy = other.strategy;
+    rows += other.rows;
+    rows_affected += other.rows_affected;
+    rows_rejected += other.rows_rejected;
+    rows_skipped += other.rows_skipped;
+    chunks += other.chunks;
+    statements += other.statements;
+    bytes += other.bytes;
+    rows_committed += other.rows_committed;
+    elapsed += other.elapsed;
+    return *this;
+  }
 
   /// Rows per second over the whole call.
   [[nodiscard]] double rows_per_second() const noexcept {

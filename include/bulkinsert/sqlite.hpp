@@ -22,7 +22,11 @@
 #include <sqlite3.h>
 
 #include "bulkinsert.hpp"
+#include "detail/driver_errors.hpp"
+#include "detail/result_rows.hpp"
+#include "detail/statement_cache.hpp"
 #include "detail/text_format.hpp"
+#include "sqlite/dialect.hpp"
 
 namespace bulkinsert {
 
@@ -90,15 +94,15 @@ class SqliteBackend {
   }
 
   const Statement& prepare(std::string_view sql) {
-    auto it = statements_.find(sql);
-    if (it != statements_.end()) return it->second;
-    // A load uses at most two shapes per table (full chunks and the last one); anything beyond a
-    // small cache is a previous call's leftovers.
-    if (statements_.size() >= 16) statements_.clear();
-    sqlite3_stmt* raw = nullptr;
-    check(sqlite3_prepare_v3(db_->getHandle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                             &raw, nullptr));
-    return statements_.emplace(std::string{sql}, Statement{raw}).first->second;
+    return statements_.get(
+        sql,
+        [&](std::string_view text) {
+          sqlite3_stmt* raw = nullptr;
+          check(sqlite3_prepare_v3(db_->getHandle(), text.data(), static_cast<int>(text.size()),
+                                   SQLITE_PREPARE_PERSISTENT, &raw, nullptr));
+          return Statement{raw};
+        },
+        [](const Statement&) noexcept {});  // finalized when dropped
   }
 
   SendStats run(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
@@ -115,7 +119,8 @@ class SqliteBackend {
         stats.bytes += bind(s, param++, row[c]);
       }
     });
-    step(s, sink, chunk.input_rows().first);
+    // A statement of one row names it in its error, as execute_many does; one of many rows cannot.
+    step(s, sink, chunk.input_rows().first, chunk.size() == 1);
     stats.statements = 1;
     stats.rows = changes(db_->getHandle());
     return stats;
@@ -135,7 +140,7 @@ class SqliteBackend {
     chunk.for_each_row(0, chunk.size(), values_, [&](std::size_t r, std::span<const ValueRef> row) {
       sqlite3_reset(s);
       for (std::size_t c = 0; c < bound; ++c) bytes += bind(s, static_cast<int>(c) + 1, row[c]);
-      step(s, sink, first + r);
+      step(s, sink, first + r, true);
       changed += changes(db);
     });
     stats.bytes = bytes;
@@ -165,13 +170,6 @@ class SqliteBackend {
         if (is_nan(chunk.value(r, c))) throw InputError(chunk.describe(r, c, nan_refused));
   }
 
-  /// Whether the database refused this row for its own values (a constraint, a type mismatch, a value too
-  /// big), so that other rows can still load; I/O, lock and corruption errors are not.
-  static bool is_row_error(const DatabaseError& e) noexcept {
-    const int primary = std::atoi(e.code().c_str()) & 0xff;
-    return primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG;
-  }
-
   /// The table's columns from PRAGMA table_info; the kind follows SQLite's type-affinity rules, with
   /// DATE, DATETIME / TIMESTAMP and BOOL(EAN) read as the conventions bulkinsert writes.
   std::vector<ColumnInfo> describe(const TableSpec& table) {
@@ -193,12 +191,13 @@ class SqliteBackend {
       const unsigned char* type = sqlite3_column_text(raw, 1);
       c.type = type != nullptr ? reinterpret_cast<const char*>(type) : "";
       c.kind = affinity(c.type);
+      c.stores_nan = false;  // a REAL NaN is stored as NULL
       c.not_null = sqlite3_column_int(raw, 2) != 0;
       c.has_default = sqlite3_column_int(raw, 3) != 0;  // an INTEGER PRIMARY KEY is the rowid, filled in when omitted
       columns.push_back(std::move(c));
     }
     if (rc != SQLITE_DONE) fail();
-    if (columns.empty()) throw DatabaseError("1", fmt::format("no such table: {}", table.name));
+    if (columns.empty()) throw error(SQLITE_ERROR, fmt::format("no such table: {}", table.name));
     return columns;
   }
 
@@ -218,64 +217,70 @@ class SqliteBackend {
     return Kind::text;  // no affinity, or NUMERIC: let SQLite apply its own conversion to the text
   }
 
-  static SQLite::Database open(const std::string& path, int flags) {
-    try {
-      return SQLite::Database(path, flags);
-    } catch (const SQLite::Exception& e) {
-      std::throw_with_nested(DatabaseError(std::to_string(e.getExtendedErrorCode()), e.what()));
+  /// What an extended result code means for a load (https://sqlite.org/rescode.html): a constraint, a
+  /// type mismatch or a value too big is the row's own; SQLITE_BUSY after the busy timeout is a lock
+  /// wait that ran out.
+  static ErrorKind error_kind(int extended_code) noexcept {
+    switch (extended_code & 0xff) {
+      case SQLITE_CONSTRAINT: case SQLITE_MISMATCH: case SQLITE_TOOBIG: return ErrorKind::row_values;
+      case SQLITE_BUSY: case SQLITE_LOCKED: return ErrorKind::lock_timeout;
+      default: return ErrorKind::statement;
     }
+  }
+  static DatabaseError error(int extended_code, std::string_view message) {
+    return DatabaseError(std::to_string(extended_code), message, error_kind(extended_code));
+  }
+
+  static SQLite::Database open(const std::string& path, int flags) {
+    return detail::translate_driver_errors<SQLite::Exception>([&] { return SQLite::Database(path, flags); }, translate);
   }
 
   template <class F>
   static void guard(F&& f) {
-    try {
-      f();
-    } catch (const SQLite::Exception& e) {
-      std::throw_with_nested(DatabaseError(std::to_string(e.getExtendedErrorCode()), e.what()));
-    }
+    detail::translate_driver_errors<SQLite::Exception>(std::forward<F>(f), translate);
   }
+  static DatabaseError translate(const SQLite::Exception& e) { return error(e.getExtendedErrorCode(), e.what()); }
 
   void check(int rc) const {
     if (rc != SQLITE_OK) fail();
   }
-  [[noreturn]] void fail() const {
+  /// Throws the handle's error; `input_row`, when given, is the one row the failed statement carried.
+  [[noreturn]] void fail(std::optional<std::size_t> input_row = std::nullopt) const {
     sqlite3* h = db_->getHandle();
-    throw DatabaseError(std::to_string(sqlite3_extended_errcode(h)), sqlite3_errmsg(h));
+    const DatabaseError e = error(sqlite3_extended_errcode(h), sqlite3_errmsg(h));
+    if (input_row) throw e.at_input_row(*input_row);
+    throw e;
   }
   /// Runs `s` to completion, handing any rows it returns to `sink`.
-  void step(sqlite3_stmt* s, const RowSink* sink, std::size_t input_row) const {
+  void step(sqlite3_stmt* s, const RowSink* sink, std::size_t input_row, bool one_row) const {
     const int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE) step_rows(s, rc, sink, input_row);  // an INSERT without RETURNING is done here
+    if (rc != SQLITE_DONE) step_rows(s, rc, sink, input_row, one_row);  // an INSERT without RETURNING is done here
   }
   /// The rest of step() after the first sqlite3_step returned `rc`: returned rows for `sink`, or an error.
-  void step_rows(sqlite3_stmt* s, int rc, const RowSink* sink, std::size_t input_row) const {
+  void step_rows(sqlite3_stmt* s, int rc, const RowSink* sink, std::size_t input_row, bool one_row) const {
     for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
       if (sink == nullptr) continue;
-      DynamicRow row;
-      const int n = sqlite3_column_count(s);
-      row.reserve(static_cast<std::size_t>(n));
-      for (int i = 0; i < n; ++i) {
-        switch (sqlite3_column_type(s, i)) {
-          case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(s, i))); break;
-          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(s, i)); break;
-          case SQLITE_TEXT:
-            row.emplace_back(std::string{reinterpret_cast<const char*>(sqlite3_column_text(s, i)),
-                                         static_cast<std::size_t>(sqlite3_column_bytes(s, i))});
-            break;
-          case SQLITE_BLOB: {
-            const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(s, i));
-            row.emplace_back(Bytes(p, p + sqlite3_column_bytes(s, i)));
-            break;
-          }
-          default: row.emplace_back(Null{}); break;
-        }
-      }
-      (*sink)(input_row, std::move(row));
+      detail::deliver_rows(*sink, input_row, 1, static_cast<std::size_t>(sqlite3_column_count(s)),
+                           [s](std::size_t, std::size_t column) -> Value {
+                             const int i = static_cast<int>(column);
+                             switch (sqlite3_column_type(s, i)) {
+                               case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(s, i));
+                               case SQLITE_FLOAT: return sqlite3_column_double(s, i);
+                               case SQLITE_TEXT:
+                                 return std::string{reinterpret_cast<const char*>(sqlite3_column_text(s, i)),
+                                                    static_cast<std::size_t>(sqlite3_column_bytes(s, i))};
+                               case SQLITE_BLOB: {
+                                 const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(s, i));
+                                 return Bytes(p, p + sqlite3_column_bytes(s, i));
+                               }
+                               default: return Null{};
+                             }
+                           });
     }
     if (rc == SQLITE_DONE) return;
     // sqlite3_reset releases the statement's locks and leaves the error readable on the handle.
     sqlite3_reset(s);
-    fail();
+    fail(one_row ? std::optional<std::size_t>{input_row} : std::nullopt);
   }
 
   /// Rows the last statement inserted (0 for a row an ON CONFLICT IGNORE clause skipped).
@@ -337,17 +342,12 @@ class SqliteBackend {
     return bytes;
   }
 
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-
   std::unique_ptr<SQLite::Database> owned_;
   SQLite::Database* db_;
   std::optional<SQLite::Transaction> tx_;
   std::vector<detail::DateTimeText> text_slots_;
   std::vector<ValueRef> values_;  // a batch of the chunk's rows, read to be bound
-  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> statements_;
+  detail::StatementCache<Statement> statements_{16};
 };
 
 static_assert(backend<SqliteBackend>);

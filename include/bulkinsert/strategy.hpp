@@ -5,11 +5,14 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "backend.hpp"
 #include "chunk.hpp"
+#include "detail/query.hpp"
+#include "detail/repeated_keys.hpp"
 #include "detail/sql_builder.hpp"
 #include "error.hpp"
 #include "planner.hpp"
@@ -42,7 +45,7 @@ struct PerRow {
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
     // A value the backend cannot send stops the chunk before its first row goes, where it can tell.
-    if constexpr (requires { b.check_values(chunk); }) b.check_values(chunk);
+    if constexpr (value_checker<B>) b.check_values(chunk);
     const std::string sql = detail::insert_values_sql<typename B::dialect_type>(chunk.table(), 1);
     SendStats stats;
     for (std::size_t r = 0; r < chunk.size(); ++r) stats += b.run_once(sql, chunk.slice(r, 1), chunk.returning_sink());
@@ -65,12 +68,25 @@ struct MultiValues {
   }
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
-    // Building a 1,000-row statement's text costs more than encoding its values; build it once per shape.
-    const auto& stmt = b.prepare(sql_.template get<typename B::dialect_type>(chunk.table(), chunk.size()));
-    return b.run(stmt, chunk);
+    if (!detail::splits_at_repeated_keys(chunk.table())) return send_statement(b, chunk);
+    SendStats stats;
+    std::size_t first = 0;
+    for (const std::size_t rows : detail::runs_without_repeated_keys(chunk)) {
+      stats += send_statement(b, chunk.slice(first, rows));
+      first += rows;
+    }
+    return stats;
   }
 
   mutable detail::InsertSqlCache sql_{};  ///< not an option: the statement text last built
+
+ private:
+  template <backend B>
+  SendStats send_statement(B& b, const Chunk& rows) const {
+    // Building a 1,000-row statement's text costs more than encoding its values; build it once per shape.
+    const auto& stmt = b.prepare(sql_.template get<typename B::dialect_type>(rows.table(), rows.size()));
+    return b.run(stmt, rows);
+  }
 };
 inline const MultiValues multi_values{};
 
@@ -96,8 +112,10 @@ struct ExecuteMany {
 };
 inline const ExecuteMany execute_many{};
 
-/// COPY ... FROM STDIN, binary when every column's type allows it: the fastest path into PostgreSQL.
-/// Only backends that are copy_capable accept it; naming it for SQLite does not compile.
+/// The database's bulk path (COPY ... FROM STDIN on PostgreSQL): the fastest way in. Only backends that
+/// are copy_capable accept it; naming it for SQLite does not compile. An upsert (a table with
+/// on_conflict) copies into a temporary staging table and moves the rows with one INSERT ... SELECT
+/// that carries the upsert clause: upsert at COPY speed, where the dialect can stage.
 struct Copy {
   static constexpr std::string_view name = "copy";
   /// Rows per COPY command: bounds memory and names the rows of a failure. There is no parameter limit.
@@ -109,8 +127,37 @@ struct Copy {
   }
   template <copy_capable B>
   SendStats send(B& b, const Chunk& chunk) const {
-    return b.copy_in(chunk);
+    const TableSpec& target = chunk.table();
+    if (!target.on_conflict) return b.copy_in(chunk, target);
+    using D = typename B::dialect_type;
+    static_assert(staging_dialect<D>, "an upsert through copy needs a dialect that can stage rows");
+    TableSpec stage;
+    stage.name = std::string{staging_table};
+    stage.columns = target.columns;
+    std::string stage_name, target_name, columns;
+    detail::append_table_name<D>(stage_name, stage);
+    detail::append_table_name<D>(target_name, target);
+    detail::append_column_list<D>(columns, target);
+    const std::string create = D::create_staging_table(stage_name, target_name, std::string_view{columns}.substr(1, columns.size() - 2));
+    const std::string move = detail::insert_select_sql<D>(target, stage_name);
+    const std::vector<std::size_t> runs =
+        detail::splits_at_repeated_keys(target) ? detail::runs_without_repeated_keys(chunk) : std::vector<std::size_t>{chunk.size()};
+    SendStats stats;
+    std::size_t first = 0;
+    for (const std::size_t rows : runs) {
+      b.execute(create);
+      stats += b.copy_in(chunk.slice(first, rows), stage);
+      stats.rows -= rows;  // what counts is what the move writes into the target
+      stats += detail::run_statement(b, move);
+      b.execute(D::drop_staging_table(stage_name));
+      stats.statements += 2;
+      first += rows;
+    }
+    return stats;
   }
+
+  /// The staging table of an upsert, temporary and private to the connection.
+  static constexpr std::string_view staging_table = "bulkinsert_stage";
 };
 inline constexpr Copy copy{};
 
@@ -120,45 +167,5 @@ template <class S>
 concept returning_strategy = requires {
   requires S::returns_in_input_order;
 };
-
-/// The built-in strategies B can run, by name.
-template <backend B>
-[[nodiscard]] std::string available_strategies() {
-  std::string out;
-  auto add = [&]<class S>(S) {
-    if constexpr (strategy_for<S, B>) {
-      if (!out.empty()) out += ", ";
-      out += S::name;
-    }
-  };
-  add(PerRow{});
-  add(MultiValues{});
-  add(ExecuteMany{});
-  add(Copy{});
-  return out;
-}
-
-/// Calls `f(S{})` for the built-in strategy called `name`. Throws UnsupportedStrategy, listing what
-/// B has, if there is no such strategy or B cannot run it.
-template <backend B, class F>
-decltype(auto) with_strategy(std::string_view name, F&& f) {
-  using Result = decltype(f(MultiValues{}));
-  auto try_one = [&]<class S>(S s, Result* out) -> bool {
-    if (name != S::name) return false;
-    if constexpr (strategy_for<S, B>) {
-      *out = f(s);
-      return true;
-    } else {
-      throw UnsupportedStrategy(fmt::format("strategy \"{}\" is not available on {}; it has: {}", name, B::name,
-                                            available_strategies<B>()));
-    }
-  };
-  Result result{};
-  if (try_one(PerRow{}, &result) || try_one(MultiValues{}, &result) || try_one(ExecuteMany{}, &result) ||
-      try_one(Copy{}, &result))
-    return result;
-  throw UnsupportedStrategy(
-      fmt::format("unknown strategy \"{}\"; {} has: {}", name, B::name, available_strategies<B>()));
-}
 
 }  // namespace bulkinsert

@@ -324,6 +324,28 @@ class Table {
     read_rows(rows, 1, out.data(), arena);
   }
 
+  /// About how many bytes `row` takes on its way to the database: its text and bytes values' lengths plus
+  /// 8 bytes for every other value, read only from the columns whose type can hold text or bytes. The
+  /// load engine bounds a chunk by it, so that a chunk of wide rows does not hold more memory than a
+  /// chunk of narrow ones. A value that cannot be read counts 0 here: its error is raised, naming its
+  /// row and column, when the chunk is encoded.
+  [[nodiscard]] std::size_t payload_bytes(const Row& row, detail::ValueArena& scratch) const {
+    std::size_t bytes = fixed_width_bytes_;
+    const void* rows[] = {&row};
+    for (const std::size_t c : variable_width_columns_) {
+      ValueRef v;
+      try {
+        readers_[c](rows, 1, scratch, &v, 1);
+      } catch (const ValueError&) {
+        continue;
+      }
+      if (const auto* text = std::get_if<std::string_view>(&v)) bytes += text->size();
+      else if (const auto* data = std::get_if<BytesView>(&v)) bytes += data->size();
+      else bytes += fixed_value_bytes;
+    }
+    return bytes;
+  }
+
   /// Throws InputError if `row` cannot be read as this table's row (a DynamicRow of the wrong width).
   void check_row(const Row& row, std::size_t input_row) const {
     if constexpr (std::is_same_v<Row, DynamicRow>) {
@@ -355,8 +377,15 @@ class Table {
 
   using Reader = detail::ColumnReader<Row>;
 
+  /// What payload_bytes() counts for a value that is neither text nor bytes: the widest fixed-size value.
+  static constexpr std::size_t fixed_value_bytes = 8;
+
   template <class Read>
   void add(std::string name, ValueDomain domain, Read read) {
+    if (domain.kinds.contains(Kind::text) || domain.kinds.contains(Kind::bytes))
+      variable_width_columns_.push_back(spec_.columns.size());
+    else
+      fixed_width_bytes_ += fixed_value_bytes;
     spec_.columns.push_back(std::move(name));
     domains_.push_back(domain);
     readers_.emplace_back(std::move(read));
@@ -372,6 +401,8 @@ class Table {
   TableSpec spec_;
   std::vector<ValueDomain> domains_;  // one per column, as readers_
   std::vector<Reader> readers_;
+  std::vector<std::size_t> variable_width_columns_;  // columns whose values' size is known only once read
+  std::size_t fixed_width_bytes_ = 0;                // what the other columns count, together
 };
 
 }  // namespace bulkinsert

@@ -5,6 +5,8 @@
 #include <string>
 
 #include <bulkinsert/dialect.hpp>
+#include <bulkinsert/postgres/dialect.hpp>
+#include <bulkinsert/sqlite/dialect.hpp>
 
 using bulkinsert::PostgresDialect;
 using bulkinsert::quote_identifier;

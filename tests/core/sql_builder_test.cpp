@@ -5,6 +5,8 @@
 #include <string>
 
 #include <bulkinsert/detail/sql_builder.hpp>
+#include <bulkinsert/postgres/dialect.hpp>
+#include <bulkinsert/sqlite/dialect.hpp>
 
 using bulkinsert::PostgresDialect;
 using bulkinsert::SqliteDialect;

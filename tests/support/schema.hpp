@@ -213,7 +213,7 @@ struct CopyOnly {
   [[nodiscard]] std::size_t chunk_rows(const bulkinsert::Limits&, std::size_t) const { return 100; }
   template <bulkinsert::copy_capable B>
   bulkinsert::SendStats send(B& b, const bulkinsert::Chunk& chunk) const {
-    return b.copy_in(chunk);
+    return b.copy_in(chunk, chunk.table());
   }
 };
 

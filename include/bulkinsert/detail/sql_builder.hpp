@@ -6,7 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "../dialect.hpp"
+#include "../error.hpp"
 #include "../table.hpp"
 
 namespace bulkinsert::detail {
@@ -32,39 +35,11 @@ void append_column_list(std::string& out, const TableSpec& t) {
   out += ')';
 }
 
-/// ` ON CONFLICT ("k") DO UPDATE SET "a" = excluded."a"` and ` RETURNING "id"`, as the spec asks.
-/// PostgreSQL and SQLite (3.24+) share this syntax; a dialect that differs overloads it.
+/// What the spec adds after an INSERT's rows: the upsert clause, then RETURNING, as dialect D spells them.
 template <dialect D>
 void append_insert_tail(std::string& out, const TableSpec& t) {
-  if (t.on_conflict) {
-    out += " ON CONFLICT";
-    if (!t.on_conflict->target.empty()) {
-      out += " (";
-      for (std::size_t i = 0; i < t.on_conflict->target.size(); ++i) {
-        if (i != 0) out += ", ";
-        D::quote(out, t.on_conflict->target[i], "conflict column");
-      }
-      out += ')';
-    }
-    if (t.on_conflict->update.empty()) {
-      out += " DO NOTHING";
-    } else {
-      out += " DO UPDATE SET ";
-      for (std::size_t i = 0; i < t.on_conflict->update.size(); ++i) {
-        if (i != 0) out += ", ";
-        D::quote(out, t.on_conflict->update[i], "update column");
-        out += " = excluded.";
-        D::quote(out, t.on_conflict->update[i], "update column");
-      }
-    }
-  }
-  if (!t.returning.empty()) {
-    out += " RETURNING ";
-    for (std::size_t i = 0; i < t.returning.size(); ++i) {
-      if (i != 0) out += ", ";
-      D::quote(out, t.returning[i], "returning column");
-    }
-  }
+  D::append_upsert(out, t);
+  D::append_returning(out, t);
 }
 
 /// `INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $4)` for `rows` rows, plus the spec's tail.
@@ -86,6 +61,24 @@ template <dialect D>
     }
     sql += ')';
   }
+  append_insert_tail<D>(sql, t);
+  return sql;
+}
+
+/// `INSERT INTO "t" ("a", "b") SELECT "a", "b" FROM <source>` plus the spec's tail: moves staged rows
+/// into the target with the target's upsert clause. `source` is already quoted.
+template <dialect D>
+[[nodiscard]] std::string insert_select_sql(const TableSpec& t, std::string_view source) {
+  std::string columns;
+  append_column_list<D>(columns, t);
+  std::string sql = "INSERT INTO ";
+  append_table_name<D>(sql, t);
+  sql += ' ';
+  sql += columns;
+  sql += " SELECT ";
+  sql.append(columns, 1, columns.size() - 2);
+  sql += " FROM ";
+  sql += source;
   append_insert_tail<D>(sql, t);
   return sql;
 }

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "../catalog.hpp"
 #include "../chunk.hpp"
 #include "../detail/byte_buffer.hpp"
 #include "../detail/text_format.hpp"
@@ -50,6 +51,24 @@ enum class TypeOid : unsigned {
     case TypeOid::timestamp: case TypeOid::timestamptz: return Kind::timestamp;
     default: return Kind::text;
   }
+}
+
+/// Fills in what the column's type says of its values: the range of smallint and integer, float4's
+/// largest finite magnitude (a larger finite double would become infinity), NaN stored by both floats.
+inline void add_value_facts(ColumnInfo& c) noexcept {
+  switch (static_cast<TypeOid>(c.type_id)) {
+    case TypeOid::int2:
+      c.integer_min = std::numeric_limits<std::int16_t>::min();
+      c.integer_max = std::numeric_limits<std::int16_t>::max();
+      break;
+    case TypeOid::int4:
+      c.integer_min = std::numeric_limits<std::int32_t>::min();
+      c.integer_max = std::numeric_limits<std::int32_t>::max();
+      break;
+    case TypeOid::float4: c.real_max = std::numeric_limits<float>::max(); break;
+    default: break;
+  }
+  c.stores_nan = true;
 }
 
 /// A value in PostgreSQL's text output format, decoded for the kinds bulkinsert reads back exactly

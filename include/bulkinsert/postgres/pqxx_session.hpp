@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -16,7 +17,9 @@
 #include <pqxx/transaction>
 #include <pqxx/version>
 
+#include "../detail/driver_errors.hpp"
 #include "../error.hpp"
+#include "errors.hpp"
 
 namespace bulkinsert::detail {
 
@@ -101,18 +104,17 @@ class PqxxSession {
 
   template <class F>
   static void guard(F&& f) {
-    try {
-      f();
-    } catch (const pqxx::sql_error& e) {
-      std::throw_with_nested(DatabaseError(e.sqlstate().empty() ? "XX000" : e.sqlstate(), trim(e.what())));
-    } catch (const pqxx::broken_connection& e) {
-      std::throw_with_nested(DatabaseError("08006", trim(e.what())));
-    } catch (const pqxx::in_doubt_error& e) {
-      // libpqxx's word for a connection lost during COMMIT: the commit's outcome is unknown.
-      std::throw_with_nested(DatabaseError(std::string{commit_in_doubt_code}, trim(e.what())));
-    } catch (const pqxx::failure& e) {
-      std::throw_with_nested(DatabaseError("XX000", trim(e.what())));
-    }
+    translate_driver_errors<pqxx::failure>(std::forward<F>(f), [](const pqxx::failure& e) {
+      std::string state{pg::unknown_failure};
+      if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql != nullptr && !sql->sqlstate().empty())
+        state = sql->sqlstate();
+      else if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr)
+        state = pg::connection_failure;
+      else if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr)
+        state = pg::commit_in_doubt;  // libpqxx's word for a connection lost during COMMIT
+      const ErrorKind kind = pg::error_kind(state);
+      return DatabaseError(std::move(state), trim(e.what()), kind);
+    });
   }
 
   static std::string_view trim(std::string_view s) {

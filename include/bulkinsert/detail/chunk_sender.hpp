@@ -1,16 +1,10 @@
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
-#include <functional>
-#include <memory>
 #include <optional>
-#include <ranges>
 #include <string>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -20,86 +14,15 @@
 #include "../error.hpp"
 #include "../options.hpp"
 #include "../report.hpp"
-#include "../table.hpp"
 #include "progress.hpp"
 #include "scoped_transaction.hpp"
 
 namespace bulkinsert::detail {
 
-/// The rows of one chunk, held until it is sent: pointers into the caller's range when its rows are
-/// stable lvalues, otherwise the rows themselves (moved from a single-pass range).
-template <class Row>
-struct ChunkRows {
-  std::vector<Row> owned;
-  std::vector<const void*> pointers;
-  std::size_t first = 0;  ///< input row of the first row
-  std::size_t index = 0;  ///< chunk index in the call
-
-  [[nodiscard]] std::size_t size() const noexcept { return pointers.size(); }
-
-  /// A Chunk over these rows, read through `table`; valid while this object and `arena` are unchanged.
-  [[nodiscard]] Chunk view(const Table<Row>& table, ValueArena& arena) const {
-    return Chunk{table, pointers.data(), pointers.size(), index, first, arena};
-  }
-};
-
-/// Reads `rows` once and calls `on_chunk(ChunkRows<Row>&)` for every run of up to `chunk_rows` contiguous
-/// input rows, skipping rows `done` holds (a resumed import). `on_chunk` may move the rows away.
-/// Memory is bounded by one chunk (plus whatever on_chunk keeps). Returns the input rows skipped.
-template <class Row, class Rows, class OnChunk>
-std::size_t for_each_chunk(const Table<Row>& table, Rows&& rows, std::size_t chunk_rows, CommittedRows* done,
-                           OnChunk&& on_chunk) {
-  using Reference = std::ranges::range_reference_t<Rows>;
-  constexpr bool borrow = std::ranges::forward_range<Rows> && std::is_lvalue_reference_v<Reference> &&
-                          std::is_same_v<std::remove_cvref_t<Reference>, Row>;
-  const std::size_t reserve = std::min<std::size_t>(chunk_rows, 1 << 16);
-  ChunkRows<Row> chunk;
-  auto prepare = [&] {
-    chunk.pointers.clear();
-    chunk.pointers.reserve(reserve);
-    if constexpr (!borrow) {
-      chunk.owned.clear();
-      chunk.owned.reserve(reserve);
-    }
-  };
-  auto pending = [&] { return borrow ? chunk.pointers.size() : chunk.owned.size(); };
-  auto flush = [&] {
-    if (pending() == 0) return;
-    if constexpr (!borrow)
-      for (const Row& r : chunk.owned) chunk.pointers.push_back(&r);
-    on_chunk(chunk);
-    ++chunk.index;
-    prepare();
-  };
-  prepare();
-  std::size_t skipped = 0;
-  std::size_t input_row = 0;
-  for (auto&& row : rows) {
-    const std::size_t i = input_row++;
-    if (done != nullptr && done->contains(i)) {
-      ++skipped;
-      flush();  // a chunk covers contiguous input rows only
-      continue;
-    }
-    if (pending() != 0 && chunk.first + pending() != i) flush();
-    if (pending() == 0) chunk.first = i;
-    if constexpr (borrow) {
-      table.check_row(row, i);
-      chunk.pointers.push_back(std::addressof(row));
-    } else {
-      const Row& kept = chunk.owned.emplace_back(std::forward<decltype(row)>(row));
-      table.check_row(kept, i);
-    }
-    if (pending() == chunk_rows) flush();
-  }
-  flush();
-  return skipped;
-}
-
-/// Sends chunks through one backend and owns that backend's transaction policy: begins lazily, commits
-/// at checkpoints and at finish() (recording progress for a resumable import in the same transaction),
+/// Sends chunks through one connection and owns its commit and reject policy: begins lazily, commits at
+/// checkpoints and at finish() (recording progress for a resumable import in the same transaction),
 /// isolates refused rows under savepoints when rejects are allowed, wraps database errors in ChunkError,
-/// and keeps the Report. One per connection.
+/// and keeps the connection's Report. One per connection of a load.
 template <backend Backend, class Strategy>
 class ChunkSender {
  public:
@@ -116,9 +39,10 @@ class ChunkSender {
     report_.strategy = Strategy::name;
   }
 
-  /// Sends one chunk; throws ChunkError or InputError after which the sender must be abandon()ed.
+  /// Sends one chunk; throws ChunkError or InputError, after which the sender must be abandon()ed.
   void send(const Chunk& plain) {
     const Chunk chunk = plain.with_sink(sink_);
+    const std::size_t rejected_before = report_.rows_rejected;
     SendStats stats;
     try {
       // Inside the try: a connection that dies between a checkpoint and the next BEGIN is reported with
@@ -128,17 +52,21 @@ class ChunkSender {
     } catch (const ChunkError&) {
       throw;
     } catch (const DatabaseError& e) {
-      std::throw_with_nested(ChunkError(e, Strategy::name, chunk.index(), chunk.input_rows(), report_.rows_committed));
+      const std::optional<DatabaseError> located = e.kind() == ErrorKind::row_values ? locate(chunk, e) : std::nullopt;
+      std::throw_with_nested(
+          ChunkError(located ? *located : e, Strategy::name, chunk.index(), chunk.input_rows(), report_.rows_committed));
     } catch (const InputError& e) {
       if (report_.rows_committed == 0) throw;
       std::throw_with_nested(InputError(fmt::format("{}; {} input rows committed", e.what(), report_.rows_committed)));
     }
-    report_.rows += chunk.size();
+    // Rows counts what is in the database: a rejected row is counted apart, as rows_rejected.
+    report_.rows += chunk.size() - (report_.rows_rejected - rejected_before);
     report_.chunks += 1;
     report_.statements += stats.statements;
     report_.bytes += stats.bytes;
     report_.rows_affected += stats.rows;
     last_chunk_ = chunk.index();
+    // A resumed import must skip rejected rows too: the progress record covers the whole chunk.
     if (!uncommitted_.empty() && uncommitted_.back().last == chunk.input_rows().first)
       uncommitted_.back().last = chunk.input_rows().last;
     else
@@ -158,8 +86,12 @@ class ChunkSender {
   void abandon() noexcept { tx_.reset(); }
 
   [[nodiscard]] Report& report() noexcept { return report_; }
+  [[nodiscard]] const Report& report() const noexcept { return report_; }
 
  private:
+  using Dialect = typename Backend::dialect_type;
+  static constexpr std::string_view savepoint_name = "bulkinsert_chunk";
+
   void commit() {
     const RowRange span = uncommitted_.empty() ? RowRange{} : RowRange{uncommitted_.front().first, uncommitted_.back().last};
     try {
@@ -169,7 +101,7 @@ class ChunkSender {
     } catch (const DatabaseError& e) {
       // Without the server's answer to COMMIT, the rows since the last commit are neither committed nor
       // rolled back as far as anyone here knows: say so rather than count them either way.
-      const std::size_t in_doubt = e.code() == commit_in_doubt_code ? report_.rows - report_.rows_committed : 0;
+      const std::size_t in_doubt = e.kind() == ErrorKind::commit_in_doubt ? report_.rows - report_.rows_committed : 0;
       std::throw_with_nested(ChunkError(e, Strategy::name, last_chunk_, span, report_.rows_committed, in_doubt));
     }
     tx_.reset();
@@ -178,30 +110,25 @@ class ChunkSender {
     chunks_since_commit_ = 0;
   }
 
-  static bool is_row_error(const DatabaseError& e) noexcept {
-    if constexpr (requires { Backend::is_row_error(e); }) return Backend::is_row_error(e);
-    else return false;
-  }
-
   /// Sends `chunk` under a savepoint; if the database refuses it for its rows' values, rolls back to the
   /// savepoint and sends each half the same way, until single refused rows remain. Those are rejected.
   SendStats send_isolating(const Chunk& chunk) {
-    backend_.execute("SAVEPOINT bulkinsert_chunk");
+    backend_.execute(Dialect::savepoint(savepoint_name));
     auto undo = [&] {
-      backend_.execute("ROLLBACK TO SAVEPOINT bulkinsert_chunk");
-      backend_.execute("RELEASE SAVEPOINT bulkinsert_chunk");
+      backend_.execute(Dialect::rollback_to_savepoint(savepoint_name));
+      backend_.execute(Dialect::release_savepoint(savepoint_name));
     };
     try {
       SendStats stats = strategy_.send(backend_, chunk);
-      backend_.execute("RELEASE SAVEPOINT bulkinsert_chunk");
+      backend_.execute(Dialect::release_savepoint(savepoint_name));
       return stats;
     } catch (const DatabaseError& e) {
-      if (!is_row_error(e)) throw;
+      if (e.kind() != ErrorKind::row_values) throw;
       undo();
-      if (chunk.size() == 1) return reject(chunk, e.code(), e.message());
+      if (chunk.size() == 1) return reject(chunk, e);
     } catch (const InputError& e) {
       undo();
-      if (chunk.size() == 1) return reject(chunk, "input", e.what());
+      if (chunk.size() == 1) return reject(chunk, DatabaseError("input", e.what(), ErrorKind::row_values));
     }
     const std::size_t half = chunk.size() / 2;
     SendStats stats = send_isolating(chunk.slice(0, half));
@@ -209,14 +136,52 @@ class ChunkSender {
     return stats;
   }
 
-  SendStats reject(const Chunk& chunk, const std::string& code, const std::string& message) {
+  /// The refused row of a chunk whose statement carried many rows, so that the error names it: the
+  /// chunk's transaction is rolled back, and the chunk is sent again, halves under savepoints, in a
+  /// transaction of its own that is rolled back too (the database ends as it was, as without this).
+  /// Only where the load owns its transactions and the database did not name the row itself. Should
+  /// the second try not fail the same way, or fail otherwise, the first error stands.
+  std::optional<DatabaseError> locate(const Chunk& chunk, const DatabaseError& first) noexcept {
+    if (first.input_row() || chunk.size() < 2 || !own_transaction_) return std::nullopt;
+    try {
+      tx_.reset();
+      ScopedTransaction<Backend> diagnosis{backend_};
+      std::optional<DatabaseError> found = first_refused(chunk.with_sink(nullptr));  // returned rows were delivered by the first try
+      if (found && found->code() != first.code()) found.reset();
+      return found;
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+
+  /// Sends `chunk` under a savepoint; if its rows' values are refused, rolls back and looks in its first
+  /// half, then (the first half kept, as its rows precede) in its second, down to one row.
+  std::optional<DatabaseError> first_refused(const Chunk& chunk) {
+    backend_.execute(Dialect::savepoint(savepoint_name));
+    try {
+      strategy_.send(backend_, chunk);
+      backend_.execute(Dialect::release_savepoint(savepoint_name));
+      return std::nullopt;
+    } catch (const DatabaseError& e) {
+      if (e.kind() != ErrorKind::row_values) throw;
+      backend_.execute(Dialect::rollback_to_savepoint(savepoint_name));
+      backend_.execute(Dialect::release_savepoint(savepoint_name));
+      if (chunk.size() == 1) return e.at_input_row(chunk.input_rows().first);
+    }
+    const std::size_t half = chunk.size() / 2;
+    if (auto found = first_refused(chunk.slice(0, half))) return found;
+    return first_refused(chunk.slice(half, chunk.size() - half));
+  }
+
+  SendStats reject(const Chunk& chunk, const DatabaseError& e) {
     const std::size_t row = chunk.input_rows().first;
     ++report_.rows_rejected;
     const std::size_t total = shared_rejects_ != nullptr ? ++*shared_rejects_ : report_.rows_rejected;
     if (total > options_.max_rejects)
-      throw DatabaseError(code, fmt::format("{} [input row {}]; more than {} rows refused", message, row, options_.max_rejects));
+      throw DatabaseError(e.code(), fmt::format("{}; more than {} rows refused", e.at_input_row(row).message(), options_.max_rejects),
+                          e.kind());
     if (const RowSink* sink = chunk.returning_sink()) (*sink)(row, DynamicRow{});
-    if (options_.on_reject) options_.on_reject(RejectedRow{row, code, message});
+    if (options_.on_reject) options_.on_reject(RejectedRow{row, e.code(), e.message()});
     return {};
   }
 
