@@ -388,7 +388,7 @@ std::string convert(std::string_view text, const ColumnInfo& column, Value& out)
       out = std::move(v);
       return {};
     }
-    case Kind::null:
+    case Kind::null_value:
     case Kind::text:
       break;
   }

@@ -303,7 +303,7 @@ class SqliteBackend {
     int rc = SQLITE_OK;
     std::size_t bytes = 0;
     switch (kind_of(v)) {
-      case Kind::null: rc = sqlite3_bind_null(s, param); break;
+      case Kind::null_value: rc = sqlite3_bind_null(s, param); break;
       case Kind::boolean: rc = sqlite3_bind_int(s, param, std::get<bool>(v) ? 1 : 0); bytes = 1; break;
       case Kind::integer: rc = sqlite3_bind_int64(s, param, std::get<std::int64_t>(v)); bytes = 8; break;
       case Kind::real: rc = sqlite3_bind_double(s, param, std::get<double>(v)); bytes = 8; break;
