@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <cstddef>
@@ -25,6 +27,15 @@
 #include "detail/text_format.hpp"
 
 namespace bulkinsert {
+
+/// How SqliteBackend opens a database file: `SqliteBackend db{"app.db", {.busy_timeout = std::chrono::seconds{30}}}`.
+struct SqliteOptions {
+  /// SQLiteCpp open flags. OPEN_NOMUTEX: see SqliteBackend's constructor.
+  int open_flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX;
+  /// How long a statement waits for another connection's lock before it fails with SQLITE_BUSY
+  /// (sqlite3_busy_timeout); 0 fails at once, as SQLite does by default. Whole milliseconds, up to INT_MAX.
+  std::chrono::milliseconds busy_timeout{5000};
+};
 
 /// SQLite through SQLiteCpp. Owns or borrows a SQLite::Database; the only place that calls SQLite.
 ///
@@ -56,10 +67,16 @@ class SqliteBackend {
   /// every sqlite3 call, which made light-schema loads about 9% (execute_many) to 13% (multi_values)
   /// faster here. Like the backend itself, it is then used by one thread at a time; pass flags without
   /// OPEN_NOMUTEX, or a SQLite::Database you opened, if other threads share the connection.
-  explicit SqliteBackend(const std::string& path, int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
-      : owned_(std::make_unique<SQLite::Database>(open(path, flags))), db_(owned_.get()) {}
+  /// Waits up to SqliteOptions{}.busy_timeout (5 s) for other connections' locks.
+  explicit SqliteBackend(const std::string& path, int flags = SqliteOptions{}.open_flags)
+      : SqliteBackend(path, SqliteOptions{.open_flags = flags}) {}
 
-  /// Borrows a database the caller opened; it must outlive the backend.
+  /// Opens the database file at `path` with `options`. Throws DatabaseError naming the path if it
+  /// cannot be opened, InputError for a busy timeout out of range.
+  SqliteBackend(const std::string& path, const SqliteOptions& options)
+      : owned_(std::make_unique<SQLite::Database>(open(path, options))), db_(owned_.get()), busy_timeout_(options.busy_timeout) {}
+
+  /// Borrows a database the caller opened, with the busy timeout the caller gave it; it must outlive the backend.
   explicit SqliteBackend(SQLite::Database& database) noexcept : db_(&database) {}
 
   SqliteBackend(const SqliteBackend&) = delete;
@@ -75,8 +92,12 @@ class SqliteBackend {
     return {static_cast<std::size_t>(sqlite3_limit(db_->getHandle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)), 0};
   }
 
+  /// BEGIN IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the first statement,
+  /// so a load never fails half-way on upgrading a read lock, which SQLite refuses at once, without
+  /// waiting, when another connection wrote in between (SQLITE_BUSY_SNAPSHOT in WAL mode) or when waiting
+  /// could deadlock (rollback-journal mode).
   void begin() {
-    guard([&] { tx_.emplace(*db_); });
+    guard([&] { tx_.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE); });
   }
   void commit() {
     guard([&] { tx_->commit(); });
@@ -218,20 +239,25 @@ class SqliteBackend {
     return Kind::text;  // no affinity, or NUMERIC: let SQLite apply its own conversion to the text
   }
 
-  static SQLite::Database open(const std::string& path, int flags) {
+  static SQLite::Database open(const std::string& path, const SqliteOptions& options) {
+    const auto timeout = options.busy_timeout.count();
+    if (timeout < 0 || timeout > INT_MAX)
+      throw InputError(fmt::format("SqliteOptions::busy_timeout of {} ms is out of range (0 to {} ms)", timeout, INT_MAX));
     try {
-      return SQLite::Database(path, flags);
+      return SQLite::Database(path, options.open_flags, static_cast<int>(timeout));
     } catch (const SQLite::Exception& e) {
-      std::throw_with_nested(DatabaseError(std::to_string(e.getExtendedErrorCode()), e.what()));
+      // SQLite's "unable to open database file" does not say which file.
+      std::throw_with_nested(
+          DatabaseError(std::to_string(e.getExtendedErrorCode()), fmt::format("{}: \"{}\"", e.what(), path)));
     }
   }
 
   template <class F>
-  static void guard(F&& f) {
+  void guard(F&& f) const {
     try {
       f();
     } catch (const SQLite::Exception& e) {
-      std::throw_with_nested(DatabaseError(std::to_string(e.getExtendedErrorCode()), e.what()));
+      std::throw_with_nested(error(e.getExtendedErrorCode(), e.what()));
     }
   }
 
@@ -240,7 +266,19 @@ class SqliteBackend {
   }
   [[noreturn]] void fail() const {
     sqlite3* h = db_->getHandle();
-    throw DatabaseError(std::to_string(sqlite3_extended_errcode(h)), sqlite3_errmsg(h));
+    throw error(sqlite3_extended_errcode(h), sqlite3_errmsg(h));
+  }
+  /// A DatabaseError with SQLite's extended result code; a lock that outlasted the busy timeout says so,
+  /// and what sets it.
+  [[nodiscard]] DatabaseError error(int code, std::string_view message) const {
+    if ((code & 0xff) != SQLITE_BUSY) return DatabaseError(std::to_string(code), message);
+    return DatabaseError(std::to_string(code),
+                         busy_timeout_ ? fmt::format("{} (another connection held the lock for longer than the busy "
+                                                     "timeout of {} ms: SqliteOptions::busy_timeout)",
+                                                     message, busy_timeout_->count())
+                                       : fmt::format("{} (another connection held the lock for longer than this "
+                                                     "connection's busy timeout: sqlite3_busy_timeout)",
+                                                     message));
   }
   /// Runs `s` to completion, handing any rows it returns to `sink`.
   void step(sqlite3_stmt* s, const RowSink* sink, std::size_t input_row) const {
@@ -344,6 +382,7 @@ class SqliteBackend {
 
   std::unique_ptr<SQLite::Database> owned_;
   SQLite::Database* db_;
+  std::optional<std::chrono::milliseconds> busy_timeout_;  // set when the backend opened the database itself
   std::optional<SQLite::Transaction> tx_;
   std::vector<detail::DateTimeText> text_slots_;
   std::vector<ValueRef> values_;  // a batch of the chunk's rows, read to be bound
