@@ -34,7 +34,7 @@ constexpr std::array<TypeOid, 13> all_types = {
 /// A column type that holds `kind` (sometimes any type at all, to reach the refusals).
 TypeOid type_for(Kind kind, test::ByteSource& in) {
   const auto pick = in.u8();
-  if (pick >= 224 || kind == Kind::null) return all_types[pick % all_types.size()];
+  if (pick >= 224 || kind == Kind::null_value) return all_types[pick % all_types.size()];
   switch (kind) {
     case Kind::boolean: return TypeOid::boolean;
     case Kind::integer: return std::array{TypeOid::int8, TypeOid::int4, TypeOid::int2, TypeOid::float8, TypeOid::float4}[pick % 5];
@@ -43,7 +43,7 @@ TypeOid type_for(Kind kind, test::ByteSource& in) {
     case Kind::bytes: return TypeOid::bytea;
     case Kind::timestamp: return pick % 2 ? TypeOid::timestamp : TypeOid::timestamptz;
     case Kind::date: return TypeOid::date;
-    case Kind::null: break;
+    case Kind::null_value: break;
   }
   return TypeOid::text;
 }
@@ -54,7 +54,7 @@ enum class Outcome { ok, no_binary_form, input_error };
 Outcome expected(const Value& v, TypeOid t) {
   const auto kind = static_cast<Kind>(v.index());
   switch (kind) {
-    case Kind::null: return Outcome::ok;
+    case Kind::null_value: return Outcome::ok;
     case Kind::boolean: return t == TypeOid::boolean ? Outcome::ok : Outcome::no_binary_form;
     case Kind::integer: {
       const std::int64_t i = std::get<std::int64_t>(v);

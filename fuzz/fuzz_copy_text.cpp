@@ -125,7 +125,7 @@ bool take_bc(std::string_view& s) {
 
 Value decode(std::string_view s, Kind kind) {
   switch (kind) {
-    case Kind::null: break;
+    case Kind::null_value: break;
     case Kind::boolean:
       check(s == "t" || s == "f", "a boolean is t or f");
       return s == "t";
@@ -214,7 +214,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(fields.size() == columns, "one field per column");
   for (std::size_t c = 0; c < columns; ++c) {
     const Kind kind = static_cast<Kind>(row[c].index());
-    if (kind == Kind::null) {
+    if (kind == Kind::null_value) {
       check(!fields[c].has_value(), "NULL is \\N");
       continue;
     }

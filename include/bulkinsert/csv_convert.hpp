@@ -282,7 +282,7 @@ inline std::string convert(std::string_view text, const ColumnInfo& column, Valu
       out = std::move(v);
       return {};
     }
-    case Kind::null:
+    case Kind::null_value:
     case Kind::text:
       break;
   }

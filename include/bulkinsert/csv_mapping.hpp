@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,7 +55,9 @@ struct CsvTarget {
     if (f == header.size())
       throw InputError(fmt::format("--map {}={}: the CSV header has no column \"{}\" (it has: {})", csv_name,
                                    column_name, csv_name, fmt::join(header, ", ")));
-    const auto it = std::find_if(columns.begin(), columns.end(), [&](const ColumnInfo& c) { return c.name == column_name; });
+    // An init-capture: clang before 16 cannot capture a structured binding.
+    const auto it = std::find_if(columns.begin(), columns.end(),
+                                 [&wanted = column_name](const ColumnInfo& c) { return c.name == wanted; });
     if (it == columns.end())
       throw InputError(fmt::format("--map {}={}: table \"{}\" has no column \"{}\"", csv_name, column_name, table,
                                    column_name));
@@ -70,11 +71,15 @@ struct CsvTarget {
       throw InputError(fmt::format("the CSV header names column \"{}\" twice", header[f]));
     if (explicit_pair[f]) continue;
     routed[f] = find_column(header[f]);
-    if (routed[f] == nullptr && !options.ignore_unmapped)
+    if (routed[f] == nullptr && !options.ignore_unmapped) {
+      // A loop, not columns | views::transform: clang 14 rejects that pipe against libstdc++ 12's ranges.
+      std::vector<std::string_view> names;
+      for (const ColumnInfo& c : columns) names.push_back(c.name);
       throw InputError(fmt::format(
           "CSV column \"{}\" has no column in table \"{}\" (it has: {}); map it with --map {}=COLUMN, or ignore "
           "unmapped columns",
-          header[f], table, fmt::join(columns | std::views::transform(&ColumnInfo::name), ", "), header[f]));
+          header[f], table, fmt::join(names, ", "), header[f]));
+    }
   }
 
   std::vector<CsvTarget> targets;

@@ -127,6 +127,13 @@ class BulkInserter {
     }
   }
 
+  /// insert_async with the strategy chosen by name; a name the backend cannot run throws
+  /// UnsupportedStrategy here, before any work starts, rather than through the future.
+  template <class Row, rows_of<Row> Rows>
+  [[nodiscard]] std::future<Report> insert_async(const Table<Row>& table, Rows&& rows, std::string_view strategy) {
+    return with_strategy<Backend>(strategy, [&](auto s) { return insert_async(table, std::forward<Rows>(rows), s); });
+  }
+
   /// Parents, then children, in one transaction: inserts `parent_rows` returning their `parent_id`,
   /// maps each parent's natural key (column `parent_key`, e.g. the role name) to its id, and inserts
   /// `child_rows` with column `child_fk` filled from that map by `child_key(child)`. A child whose key

@@ -45,10 +45,14 @@ class PostgresBackend {
   };
   using statement_type = Statement;
 
-  /// Connects with a libpq connection string ("host=/tmp dbname=app" or "postgresql://...").
-  explicit PostgresBackend(const std::string& conninfo) : session_(conninfo) {}
+  /// Connects with a libpq connection string ("host=/tmp dbname=app" or "postgresql://..."). The session
+  /// speaks UTF-8 whatever the string or PGCLIENTENCODING asked for: text values are sent as UTF-8.
+  explicit PostgresBackend(const std::string& conninfo) : session_(conninfo) {
+    session_.execute("SET client_encoding = 'UTF8'");
+  }
   /// Borrows a connection the caller opened; it must outlive the backend and have no transaction open
-  /// while an insert runs.
+  /// while an insert runs. Text values are sent in its client_encoding, as they are given; a load on it
+  /// is refused (InputError) while that is an encoding whose characters can hold ASCII bytes (SJIS, BIG5, ...).
   explicit PostgresBackend(pqxx::connection_base& connection) : session_(connection) {}
 
   PostgresBackend(const PostgresBackend&) = delete;
@@ -62,6 +66,7 @@ class PostgresBackend {
   void begin() {
     session_.begin();
     column_types_.clear();  // a table may have changed since the last transaction
+    refuse_ascii_embedding_encoding();
   }
   void commit() { session_.commit(); }
   void rollback() noexcept { session_.rollback(); }
@@ -198,6 +203,24 @@ class PostgresBackend {
     void operator()(PGresult* r) const noexcept { PQclear(r); }
   };
   using Result = std::unique_ptr<PGresult, Clear>;
+
+  /// Our COPY text escaping works byte by byte, which is right only in encodings whose multibyte characters
+  /// never contain an ASCII byte. In these client-only encodings a character's second byte can be 0x5C, a
+  /// backslash (libpqxx's stream_to picks its scanner by encoding group for this reason). Read from libpq's
+  /// copy of the server's ParameterStatus: no round trip, and a later SET client_encoding is seen.
+  void refuse_ascii_embedding_encoding() {
+    const char* found = PQparameterStatus(session_.raw(), "client_encoding");
+    const std::string_view encoding = found != nullptr ? found : "";
+    for (const std::string_view unsafe : {"SJIS", "SHIFT_JIS_2004", "BIG5", "GBK", "GB18030", "UHC", "JOHAB"}) {
+      if (encoding != unsafe) continue;
+      session_.rollback();  // nothing but BEGIN was sent
+      throw InputError(fmt::format(
+          "the connection's client_encoding is {}, whose multibyte characters can contain ASCII bytes such as a "
+          "backslash, which bulkinsert's COPY text escaping would misread; run SET client_encoding = 'UTF8' on the "
+          "connection and send UTF-8 text, or let PostgresBackend open its own connection (always UTF-8)",
+          encoding));
+    }
+  }
 
   static std::size_t affected(const Result& r) {
     const char* n = PQcmdTuples(r.get());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <cstddef>
@@ -29,6 +31,15 @@
 #include "sqlite/dialect.hpp"
 
 namespace bulkinsert {
+
+/// How SqliteBackend opens a database file: `SqliteBackend db{"app.db", {.busy_timeout = std::chrono::seconds{30}}}`.
+struct SqliteOptions {
+  /// SQLiteCpp open flags. OPEN_NOMUTEX: see SqliteBackend's constructor.
+  int open_flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX;
+  /// How long a statement waits for another connection's lock before it fails with SQLITE_BUSY
+  /// (sqlite3_busy_timeout); 0 fails at once, as SQLite does by default. Whole milliseconds, up to INT_MAX.
+  std::chrono::milliseconds busy_timeout{5000};
+};
 
 /// SQLite through SQLiteCpp. Owns or borrows a SQLite::Database; the only place that calls SQLite.
 ///
@@ -60,10 +71,16 @@ class SqliteBackend {
   /// every sqlite3 call, which made light-schema loads about 9% (execute_many) to 13% (multi_values)
   /// faster here. Like the backend itself, it is then used by one thread at a time; pass flags without
   /// OPEN_NOMUTEX, or a SQLite::Database you opened, if other threads share the connection.
-  explicit SqliteBackend(const std::string& path, int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
-      : owned_(std::make_unique<SQLite::Database>(open(path, flags))), db_(owned_.get()) {}
+  /// Waits up to SqliteOptions{}.busy_timeout (5 s) for other connections' locks.
+  explicit SqliteBackend(const std::string& path, int flags = SqliteOptions{}.open_flags)
+      : SqliteBackend(path, SqliteOptions{.open_flags = flags}) {}
 
-  /// Borrows a database the caller opened; it must outlive the backend.
+  /// Opens the database file at `path` with `options`. Throws DatabaseError naming the path if it
+  /// cannot be opened, InputError for a busy timeout out of range.
+  SqliteBackend(const std::string& path, const SqliteOptions& options)
+      : owned_(std::make_unique<SQLite::Database>(open(path, options))), db_(owned_.get()), busy_timeout_(options.busy_timeout) {}
+
+  /// Borrows a database the caller opened, with the busy timeout the caller gave it; it must outlive the backend.
   explicit SqliteBackend(SQLite::Database& database) noexcept : db_(&database) {}
 
   SqliteBackend(const SqliteBackend&) = delete;
@@ -79,8 +96,12 @@ class SqliteBackend {
     return {static_cast<std::size_t>(sqlite3_limit(db_->getHandle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)), 0};
   }
 
+  /// BEGIN IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the first statement,
+  /// so a load never fails half-way on upgrading a read lock, which SQLite refuses at once, without
+  /// waiting, when another connection wrote in between (SQLITE_BUSY_SNAPSHOT in WAL mode) or when waiting
+  /// could deadlock (rollback-journal mode).
   void begin() {
-    guard([&] { tx_.emplace(*db_); });
+    guard([&] { tx_.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE); });
   }
   void commit() {
     guard([&] { tx_->commit(); });
@@ -227,19 +248,25 @@ class SqliteBackend {
       default: return ErrorKind::statement;
     }
   }
-  static DatabaseError error(int extended_code, std::string_view message) {
-    return DatabaseError(std::to_string(extended_code), message, error_kind(extended_code));
-  }
 
-  static SQLite::Database open(const std::string& path, int flags) {
-    return detail::translate_driver_errors<SQLite::Exception>([&] { return SQLite::Database(path, flags); }, translate);
+  static SQLite::Database open(const std::string& path, const SqliteOptions& options) {
+    const auto timeout = options.busy_timeout.count();
+    if (timeout < 0 || timeout > INT_MAX)
+      throw InputError(fmt::format("SqliteOptions::busy_timeout of {} ms is out of range (0 to {} ms)", timeout, INT_MAX));
+    return detail::translate_driver_errors<SQLite::Exception>(
+        [&] { return SQLite::Database(path, options.open_flags, static_cast<int>(timeout)); },
+        [&](const SQLite::Exception& e) {
+          // SQLite's "unable to open database file" does not say which file.
+          const int code = e.getExtendedErrorCode();
+          return DatabaseError(std::to_string(code), fmt::format("{}: \"{}\"", e.what(), path), error_kind(code));
+        });
   }
 
   template <class F>
-  static void guard(F&& f) {
-    detail::translate_driver_errors<SQLite::Exception>(std::forward<F>(f), translate);
+  void guard(F&& f) const {
+    detail::translate_driver_errors<SQLite::Exception>(
+        std::forward<F>(f), [this](const SQLite::Exception& e) { return error(e.getExtendedErrorCode(), e.what()); });
   }
-  static DatabaseError translate(const SQLite::Exception& e) { return error(e.getExtendedErrorCode(), e.what()); }
 
   void check(int rc) const {
     if (rc != SQLITE_OK) fail();
@@ -250,6 +277,20 @@ class SqliteBackend {
     const DatabaseError e = error(sqlite3_extended_errcode(h), sqlite3_errmsg(h));
     if (input_row) throw e.at_input_row(*input_row);
     throw e;
+  }
+  /// A DatabaseError with SQLite's extended result code and what it means for the load; a lock that
+  /// outlasted the busy timeout says so, and what sets it.
+  [[nodiscard]] DatabaseError error(int code, std::string_view message) const {
+    const ErrorKind kind = error_kind(code);
+    if ((code & 0xff) != SQLITE_BUSY) return DatabaseError(std::to_string(code), message, kind);
+    return DatabaseError(std::to_string(code),
+                         busy_timeout_ ? fmt::format("{} (another connection held the lock for longer than the busy "
+                                                     "timeout of {} ms: SqliteOptions::busy_timeout)",
+                                                     message, busy_timeout_->count())
+                                       : fmt::format("{} (another connection held the lock for longer than this "
+                                                     "connection's busy timeout: sqlite3_busy_timeout)",
+                                                     message),
+                         kind);
   }
   /// Runs `s` to completion, handing any rows it returns to `sink`.
   void step(sqlite3_stmt* s, const RowSink* sink, std::size_t input_row, bool one_row) const {
@@ -308,7 +349,7 @@ class SqliteBackend {
     int rc = SQLITE_OK;
     std::size_t bytes = 0;
     switch (kind_of(v)) {
-      case Kind::null: rc = sqlite3_bind_null(s, param); break;
+      case Kind::null_value: rc = sqlite3_bind_null(s, param); break;
       case Kind::boolean: rc = sqlite3_bind_int(s, param, std::get<bool>(v) ? 1 : 0); bytes = 1; break;
       case Kind::integer: rc = sqlite3_bind_int64(s, param, std::get<std::int64_t>(v)); bytes = 8; break;
       case Kind::real: rc = sqlite3_bind_double(s, param, std::get<double>(v)); bytes = 8; break;
@@ -344,6 +385,7 @@ class SqliteBackend {
 
   std::unique_ptr<SQLite::Database> owned_;
   SQLite::Database* db_;
+  std::optional<std::chrono::milliseconds> busy_timeout_;  // set when the backend opened the database itself
   std::optional<SQLite::Transaction> tx_;
   std::vector<detail::DateTimeText> text_slots_;
   std::vector<ValueRef> values_;  // a batch of the chunk's rows, read to be bound

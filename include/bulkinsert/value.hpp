@@ -39,7 +39,8 @@ using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 using Date = std::chrono::year_month_day;
 
 /// The SQL kinds bulkinsert sends. Integers of every width travel as int64, float and double as double.
-enum class Kind : std::uint8_t { null, boolean, integer, real, text, bytes, timestamp, date };
+/// NULL's enumerator is null_value, not null, which would shadow bulkinsert::null under -Wshadow.
+enum class Kind : std::uint8_t { null_value, boolean, integer, real, text, bytes, timestamp, date };
 
 /// A non-owning view of one SQL value. It borrows text and bytes from the row it was read from.
 using ValueRef = std::variant<Null, bool, std::int64_t, double, std::string_view, BytesView, Timestamp, Date>;
@@ -228,16 +229,16 @@ struct is_sys_time<std::chrono::sys_time<Duration>> : std::true_type {};
 template <class T>
 constexpr KindSet kinds_of() noexcept {
   using U = std::remove_cvref_t<T>;
-  if constexpr (std::is_same_v<U, Null> || std::is_same_v<U, std::nullopt_t>) return {Kind::null};
+  if constexpr (std::is_same_v<U, Null> || std::is_same_v<U, std::nullopt_t>) return {Kind::null_value};
   else if constexpr (std::is_same_v<U, bool>) return {Kind::boolean};
   else if constexpr (sql_integer<U>) return {Kind::integer};
   else if constexpr (std::is_floating_point_v<U>) return {Kind::real};
   else if constexpr (std::is_same_v<U, std::string> || std::is_same_v<U, std::string_view> || std::is_array_v<U>) return {Kind::text};
-  else if constexpr (std::is_same_v<U, const char*>) return {Kind::text, Kind::null};
+  else if constexpr (std::is_same_v<U, const char*>) return {Kind::text, Kind::null_value};
   else if constexpr (std::is_same_v<U, Bytes> || std::is_same_v<U, BytesView>) return {Kind::bytes};
   else if constexpr (is_sys_time<U>::value) return {Kind::timestamp};
   else if constexpr (std::is_same_v<U, Date>) return {Kind::date};
-  else if constexpr (is_optional<U>::value) return kinds_of<typename U::value_type>() | KindSet{Kind::null};
+  else if constexpr (is_optional<U>::value) return kinds_of<typename U::value_type>() | KindSet{Kind::null_value};
   else return KindSet::all();
 }
 }  // namespace detail

@@ -46,7 +46,7 @@ TEST_CASE("struct table reads members and getters", "[core][table]") {
   const Person p{7, "Ada", "Lovelace", std::nullopt};
   bulkinsert::detail::ValueArena arena;
   CHECK(std::get<std::int64_t>(table.read(p, 0, arena)) == 7);
-  CHECK(kind_of(table.read(p, 1, arena)) == Kind::null);
+  CHECK(kind_of(table.read(p, 1, arena)) == Kind::null_value);
   const auto name = table.read(p, 2, arena);
   // The computed string outlives the getter's temporary: the arena keeps it.
   const auto name2 = table.read(Person{8, "Grace", "Hopper", "g@x"}, 2, arena);
@@ -65,7 +65,7 @@ TEST_CASE("tuple table reads by position", "[core][table]") {
   bulkinsert::detail::ValueArena arena;
   CHECK(std::get<std::int64_t>(table.read(row, 0, arena)) == 1);
   CHECK(std::get<std::string_view>(table.read(row, 1, arena)).data() == std::get<1>(row).data());
-  CHECK(kind_of(table.read(row, 2, arena)) == Kind::null);
+  CHECK(kind_of(table.read(row, 2, arena)) == Kind::null_value);
   CHECK_THROWS_AS((Table<Row>{"t", {"a", "b"}}), bulkinsert::InputError);
   CHECK_THROWS_WITH((Table<Row>{"t", {"a", "b", "c", "d"}}), Catch::Contains("4 column names") && Catch::Contains("3 elements"));
 }
@@ -75,7 +75,7 @@ TEST_CASE("dynamic table reads cells and checks widths", "[core][table]") {
   const DynamicRow row{Value{std::int64_t{5}}, Value{bulkinsert::null}};
   bulkinsert::detail::ValueArena arena;
   CHECK(std::get<std::int64_t>(table.read(row, 0, arena)) == 5);
-  CHECK(kind_of(table.read(row, 1, arena)) == Kind::null);
+  CHECK(kind_of(table.read(row, 1, arena)) == Kind::null_value);
   CHECK_NOTHROW(table.check_row(row, 0));
   CHECK_THROWS_WITH(table.check_row(DynamicRow{Value{1.0}}, 41),
                     Catch::Contains("row 41") && Catch::Contains("1 values") && Catch::Contains("2 columns"));
@@ -125,7 +125,7 @@ TEST_CASE("column domains follow the columns' C++ types", "[core][table]") {
   CHECK(table.domain(0) == ValueDomain{KindSet{Kind::text}, false});
   // An unsigned 64-bit value may not fit; a nanosecond time point may have digits that do not.
   CHECK(table.domain(1) == ValueDomain{KindSet{Kind::integer}, true});
-  CHECK(table.domain(2) == ValueDomain{KindSet{Kind::real, Kind::null}, false});
+  CHECK(table.domain(2) == ValueDomain{KindSet{Kind::real, Kind::null_value}, false});
   CHECK(table.domain(3) == ValueDomain{KindSet{Kind::timestamp}, true});
   CHECK(table.domain(4) == ValueDomain{KindSet{Kind::timestamp}, false});
   CHECK(table.domain(5) == ValueDomain{KindSet{Kind::text}, false});
@@ -139,7 +139,7 @@ TEST_CASE("column domains follow the columns' C++ types", "[core][table]") {
   CHECK(dynamic.domain(0) == ValueDomain{KindSet::all(), true});
   const Table<std::tuple<int, const char*, Value>> tuple{"t", {"a", "b", "c"}};
   CHECK(tuple.domain(0) == ValueDomain{KindSet{Kind::integer}, false});
-  CHECK(tuple.domain(1) == ValueDomain{KindSet{Kind::text, Kind::null}, false});
+  CHECK(tuple.domain(1) == ValueDomain{KindSet{Kind::text, Kind::null_value}, false});
   CHECK(tuple.domain(2) == ValueDomain{KindSet::all(), true});
 }
 

@@ -63,8 +63,8 @@ TEST_CASE("characters and wide characters are not sql values", "[core][value]") 
 TEST_CASE("bool null floats and text", "[core][value]") {
   CHECK(kind_of(to_value(true)) == Kind::boolean);
   CHECK(std::get<bool>(to_value(false)) == false);
-  CHECK(kind_of(to_value(bulkinsert::null)) == Kind::null);
-  CHECK(kind_of(to_value(std::nullopt)) == Kind::null);
+  CHECK(kind_of(to_value(bulkinsert::null)) == Kind::null_value);
+  CHECK(kind_of(to_value(std::nullopt)) == Kind::null_value);
   CHECK(std::get<double>(to_value(1.5f)) == 1.5);
   CHECK(std::get<double>(to_value(std::numeric_limits<float>::max())) ==
         static_cast<double>(std::numeric_limits<float>::max()));
@@ -79,7 +79,7 @@ TEST_CASE("bool null floats and text", "[core][value]") {
   const char* cstr = "c string";
   CHECK(std::get<std::string_view>(to_value(cstr)) == "c string");
   const char* none = nullptr;
-  CHECK(kind_of(to_value(none)) == Kind::null);
+  CHECK(kind_of(to_value(none)) == Kind::null_value);
   CHECK(kind_of(to_value(std::string{})) == Kind::text);  // empty text is not NULL
 }
 
@@ -93,11 +93,11 @@ TEST_CASE("bytes are borrowed and empty bytes are not NULL", "[core][value]") {
 }
 
 TEST_CASE("optional values are NULL or their value", "[core][value]") {
-  CHECK(kind_of(to_value(std::optional<int>{})) == Kind::null);
+  CHECK(kind_of(to_value(std::optional<int>{})) == Kind::null_value);
   CHECK(as_int(std::optional<std::int16_t>{-7}.value()) == -7);
   CHECK(std::get<std::int64_t>(to_value(std::optional<std::int16_t>{-7})) == -7);
   CHECK(std::get<std::string_view>(to_value(std::optional<std::string>{""})) == "");
-  CHECK(kind_of(to_value(std::optional<std::string>{})) == Kind::null);
+  CHECK(kind_of(to_value(std::optional<std::string>{})) == Kind::null_value);
   CHECK_THROWS_AS(to_value(std::optional<std::uint64_t>{std::numeric_limits<std::uint64_t>::max()}),
                   bulkinsert::ValueError);
 }
@@ -134,8 +134,8 @@ TEST_CASE("dates are valid calendar dates", "[core][value]") {
 
 TEST_CASE("owning values view as their kind", "[core][value]") {
   using bulkinsert::Value;
-  CHECK(kind_of(to_value(Value{})) == Kind::null);
-  CHECK(kind_of(to_value(Value{bulkinsert::null})) == Kind::null);
+  CHECK(kind_of(to_value(Value{})) == Kind::null_value);
+  CHECK(kind_of(to_value(Value{bulkinsert::null})) == Kind::null_value);
   CHECK(kind_of(to_value(Value{true})) == Kind::boolean);
   CHECK(kind_of(to_value(Value{std::int64_t{1}})) == Kind::integer);
   CHECK(kind_of(to_value(Value{2.5})) == Kind::real);
@@ -146,7 +146,7 @@ TEST_CASE("owning values view as their kind", "[core][value]") {
   CHECK(kind_of(to_value(Value{bulkinsert::Date{std::chrono::year{2000}, std::chrono::month{1}, std::chrono::day{1}}})) ==
         Kind::date);
   CHECK(bulkinsert::kind_name(Kind::timestamp) == "timestamp");
-  CHECK(bulkinsert::kind_name(Kind::null) == "null");
+  CHECK(bulkinsert::kind_name(Kind::null_value) == "null");
 }
 
 namespace {

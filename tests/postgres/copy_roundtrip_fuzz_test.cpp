@@ -76,7 +76,7 @@ Value read_back(const pqxx::field& f, Kind k) {
       }
       return b;
     }
-    case Kind::null: break;
+    case Kind::null_value: break;
   }
   return bulkinsert::Null{};
 }

@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <ranges>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -25,6 +24,7 @@
 
 #include <bulkinsert/postgres.hpp>
 
+#include "support/generated.hpp"
 #include "support/postgres.hpp"
 #include "support/schema.hpp"
 
@@ -163,18 +163,18 @@ TEMPLATE_TEST_CASE("a connection terminated between two checkpoints loses nothin
     // A generator input: when the loader asks for row 500, chunks 0-3 are committed (two checkpoints)
     // and chunk 4 is sent in the open transaction; the connection is terminated from outside right then.
     std::int64_t commits_seen = -1;
-    auto rows = std::views::iota(std::size_t{0}, n) | std::views::transform([&](std::size_t i) {
-                  if (i == 500) {
-                    commits_seen = progress_rows(killer, import_id);
-                    pqxx::nontransaction k{killer};
-                    k.exec("SELECT pg_terminate_backend(" + std::to_string(victim) + ")");
-                    for (int tries = 0; tries < 500; ++tries) {
-                      if (k.exec("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(victim)).empty()) break;
-                      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                    }
-                  }
-                  return row(i);
-                });
+    auto rows = test::generated(n, [&](std::size_t i) {
+      if (i == 500) {
+        commits_seen = progress_rows(killer, import_id);
+        pqxx::nontransaction k{killer};
+        k.exec("SELECT pg_terminate_backend(" + std::to_string(victim) + ")");
+        for (int tries = 0; tries < 500; ++tries) {
+          if (k.exec("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(victim)).empty()) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      }
+      return row(i);
+    });
     try {
       (void)BulkInserter{loader, options}.insert(table(), rows, test::with_chunk_rows<TestType>(100));
       FAIL("the load went on over a terminated connection");
@@ -265,10 +265,10 @@ TEMPLATE_TEST_CASE("the server stopped in the middle of a load loses nothing and
 
   // A generator input, slowed down a little so that the load is still running when the server goes.
   std::atomic<bool> stopped{false};
-  auto slow_rows = std::views::iota(std::size_t{0}, n) | std::views::transform([&](std::size_t i) {
-                     if (i % chunk == 0 && !stopped) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                     return row(i);
-                   });
+  auto slow_rows = test::generated(n, [&](std::size_t i) {
+    if (i % chunk == 0 && !stopped) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return row(i);
+  });
   // Once two chunks are committed, another thread stops the server as a crash would. (No Catch
   // assertions on that thread: it only reports what it did.)
   int stop_status = -1;

@@ -7,12 +7,12 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <ranges>
 #include <string>
 #include <vector>
 
 #include <bulkinsert/postgres.hpp>
 
+#include "support/generated.hpp"
 #include "support/postgres.hpp"
 #include "support/schema.hpp"
 
@@ -135,8 +135,7 @@ TEMPLATE_TEST_CASE("strategy reads rows from a single pass input range", "[postg
   db.create_roles_users();
   BulkInserter inserter{db.backend()};
   (void)inserter.insert(test::StructRows::roles_table(), test::roles(), TestType{});
-  auto rows = std::views::iota(std::size_t{0}, std::size_t{333}) |
-              std::views::transform([](std::size_t i) { return test::user(i); });
+  auto rows = test::generated(std::size_t{333}, [](std::size_t i) { return test::user(i); });
   const auto r = inserter.insert(test::StructRows::users_table(), rows, test::with_chunk_rows<TestType>(100));
   CHECK(r.rows == 333);
   CHECK(r.chunks == 4);

@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +26,8 @@
 
 #include <bulkinsert/postgres.hpp>
 #include <bulkinsert/sqlite.hpp>
+
+#include "../support/generated.hpp"
 
 namespace {
 
@@ -129,10 +130,10 @@ bulkinsert::Report load(Backend& backend, const std::string& table, std::size_t 
                      .column("ts", &SoakRow::ts);
   const std::vector<std::size_t> at = {n / 10, n / 2, n};
   // A generator: each row is made when the inserter asks for it, and memory is sampled on the way.
-  auto rows = std::views::iota(std::size_t{0}, n) | std::views::transform([&](std::size_t i) {
-                if (std::find(at.begin(), at.end(), i + 1) != at.end()) samples.push_back({i + 1, memory()});
-                return make_row(i);
-              });
+  auto rows = test::generated(n, [&](std::size_t i) {
+    if (std::find(at.begin(), at.end(), i + 1) != at.end()) samples.push_back({i + 1, memory()});
+    return make_row(i);
+  });
   bulkinsert::BulkInserter inserter{backend};
   return inserter.insert(t, rows, strategy);
 }

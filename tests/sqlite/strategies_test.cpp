@@ -3,12 +3,12 @@
 
 #include <catch2/catch.hpp>
 
-#include <ranges>
 #include <string>
 #include <vector>
 
 #include <bulkinsert/sqlite.hpp>
 
+#include "support/generated.hpp"
 #include "support/schema.hpp"
 #include "support/sqlite.hpp"
 
@@ -142,8 +142,7 @@ TEMPLATE_TEST_CASE("strategy reads rows from a single pass input range", "[sqlit
   db.create_roles_users();
   BulkInserter inserter{db.backend()};
   (void)inserter.insert(test::StructRows::roles_table(), test::roles(), TestType{});
-  auto rows = std::views::iota(std::size_t{0}, std::size_t{777}) |
-              std::views::transform([](std::size_t i) { return test::user(i); });
+  auto rows = test::generated(std::size_t{777}, [](std::size_t i) { return test::user(i); });
   const auto r = inserter.insert(test::StructRows::users_table(), rows, test::with_chunk_rows<TestType>(100));
   CHECK(r.rows == 777);
   CHECK(r.chunks == 8);

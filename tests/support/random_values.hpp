@@ -77,11 +77,11 @@ class ValueMaker {
   /// A kind, null included.
   bulkinsert::Kind kind() noexcept { return static_cast<bulkinsert::Kind>(in_.below(8)); }
 
-  /// A value of kind `k` (null for Kind::null).
+  /// A value of kind `k` (null for Kind::null_value).
   bulkinsert::Value value(bulkinsert::Kind k) {
     using bulkinsert::Kind;
     switch (k) {
-      case Kind::null: return bulkinsert::Null{};
+      case Kind::null_value: return bulkinsert::Null{};
       case Kind::boolean: return (in_.u8() & 1) != 0;
       case Kind::integer: return integer();
       case Kind::real: return real();

@@ -213,7 +213,7 @@ inline void copy_binary_trailer(ByteBuffer& out) { out.commit(store_be(out.room(
 [[nodiscard, gnu::always_inline]] inline char* write_binary(char* p, const Chunk& chunk, std::size_t row, std::size_t column,
                                         const ValueRef& v, TypeOid type) {
   switch (kind_of(v)) {
-    case Kind::null: return nullptr;
+    case Kind::null_value: return nullptr;
     case Kind::boolean:
       if (type != TypeOid::boolean) return nullptr;
       *p = *std::get_if<bool>(&v) ? '\1' : '\0';
@@ -298,7 +298,7 @@ inline void copy_binary_trailer(ByteBuffer& out) { out.commit(store_be(out.room(
   char* p = store_be(out.room(need), static_cast<std::int16_t>(cols));
   for (std::size_t c = 0; c < cols; ++c) {
     const ValueRef& v = values[c];
-    if (kind_of(v) == Kind::null) {
+    if (kind_of(v) == Kind::null_value) {
       p = store_be(p, std::int32_t{-1});
       continue;
     }
@@ -334,7 +334,7 @@ inline void copy_text_row(ByteBuffer& out, const Chunk& chunk, std::size_t row, 
     if (c != 0) out += '\t';
     const ValueRef& v = values[c];
     switch (kind_of(v)) {
-      case Kind::null: out += "\\N"; break;
+      case Kind::null_value: out += "\\N"; break;
       case Kind::boolean: out += std::get<bool>(v) ? 't' : 'f'; break;
       case Kind::integer: out.append(buf, format_int(buf, std::get<std::int64_t>(v))); break;
       case Kind::real: out.append(buf, format_double(buf, std::get<double>(v))); break;
@@ -383,7 +383,7 @@ class Params {
       for (std::size_t c = 0; c < cols; ++c, ++p) {
         const ValueRef& v = row[c];
         const Kind kind = kind_of(v);
-        if (kind == Kind::null) continue;  // a null pointer is NULL
+        if (kind == Kind::null_value) continue;  // a null pointer is NULL
         const std::size_t at = storage_.size();
         const auto type = typed ? static_cast<TypeOid>((*types)[c]) : TypeOid{};
         if (typed && kind == Kind::text && (type == TypeOid::text || type == TypeOid::varchar || type == TypeOid::bpchar)) {
@@ -399,7 +399,7 @@ class Params {
           formats_[p] = 1;
         } else {
           switch (kind) {
-            case Kind::null: break;
+            case Kind::null_value: break;
             case Kind::boolean: storage_ += std::get<bool>(v) ? 't' : 'f'; break;
             case Kind::integer: storage_.append(buf, format_int(buf, std::get<std::int64_t>(v))); break;
             case Kind::real: storage_.append(buf, format_double(buf, std::get<double>(v))); break;
