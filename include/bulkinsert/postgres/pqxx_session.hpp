@@ -121,14 +121,14 @@ class PqxxSession {
 #else
   // libpqxx 7 gives the handle out only through release_raw_connection(), which empties the
   // connection, and seize_raw_connection(), which wraps a handle again (largeobject, the 6.4 route, is
-  // deprecated in 7 and gone in 8). So the connection is re-seated once on its own handle, in place:
+  // deprecated in 7). So the connection is re-seated once on its own handle, in place:
   // the caller's object stays the same object on the same server session. listen() handlers and
   // notice handlers registered before belong to the old object state and are not carried over (the
   // README says so). An open transaction is refused first, by starting one: moving the connection
   // would fail half way and leave it empty. The one refusal not checked first is a deprecated
   // notification_receiver: the move then throws and the connection is closed, which the error says.
   void adopt_raw_handle() {
-    guard([&] { pqxx::nontransaction{*conn_}; });
+    guard([&] { const pqxx::nontransaction refused_if_a_transaction_is_open{*conn_}; });
     raw_ = std::move(*conn_).release_raw_connection();
     try {
       *conn_ = pqxx::connection::seize_raw_connection(raw_);
