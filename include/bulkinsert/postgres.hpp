@@ -53,12 +53,12 @@ class PostgresBackend {
   /// Borrows a connection the caller opened; it must outlive the backend and have no transaction open
   /// while an insert runs. Text values are sent in its client_encoding, as they are given; a load on it
   /// is refused (InputError) while that is an encoding whose characters can hold ASCII bytes (SJIS, BIG5, ...).
-  explicit PostgresBackend(pqxx::connection_base& connection) : session_(connection) {}
+  explicit PostgresBackend(detail::PqxxConnection& connection) : session_(connection) {}
 
   PostgresBackend(const PostgresBackend&) = delete;
   PostgresBackend& operator=(const PostgresBackend&) = delete;
 
-  [[nodiscard]] pqxx::connection_base& connection() noexcept { return session_.connection(); }
+  [[nodiscard]] detail::PqxxConnection& connection() noexcept { return session_.connection(); }
 
   /// The Bind message counts parameters in 16 bits: 65,535 per statement, enforced by libpq itself.
   [[nodiscard]] Limits limits() const noexcept { return {65535, 0}; }
