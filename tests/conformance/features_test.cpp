@@ -368,7 +368,7 @@ CONFORMANCE_TEST_CASE("insert_async returns a future of the report", "[async]") 
       (void)f.get();
       FAIL("no exception");
     } catch (const bulkinsert::ChunkError& e) {
-      CHECK(e.code() == F::codes.unique_violation);
+      CHECK(e.code() == F::codes.primary_key_violation);
       CHECK(e.chunk_index() == 4);
       CHECK(e.rows() == bulkinsert::RowRange{40'000, 50'000});
       CHECK(e.rows_committed() == 0);

@@ -87,6 +87,7 @@ struct Codes {
   std::vector<std::string> unique_violation_words;  ///< words the message of a duplicate users.username holds
   const char* undefined_table_words;                ///< words the message of a missing table holds
   const char* unique_violation_reason;              ///< words of any unique violation's message
+  const char* primary_key_violation;                ///< a duplicate primary key (SQLite tells it from UNIQUE)
 };
 
 /// What names a backend's catalog holds.
@@ -108,11 +109,13 @@ class SqliteFixture : public SqliteDb {
   static inline const Types types{"INTEGER", "INTEGER", "TEXT", "REAL", "BLOB", "TIMESTAMP",
                                   "INTEGER PRIMARY KEY AUTOINCREMENT"};  // ids never reused, as a sequence's
   // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_FOREIGNKEY, SQLITE_ERROR
-  static inline const Codes codes{"2067", "787", "1", {"UNIQUE", "users.username"}, "no such table", "UNIQUE"};
+  static inline const Codes codes{"2067", "787", "1", {"UNIQUE", "users.username"}, "no such table", "UNIQUE",
+                                  "1555"};  // SQLITE_CONSTRAINT_PRIMARYKEY
   static constexpr bool text_holds_any_byte = true;
   static constexpr bool stores_nan = false;           // it would become NULL
   static constexpr bool keeps_negative_zero = false;  // an integral REAL is stored as an integer
-  static std::string real_text_sql(std::string_view column) { return fmt::format("printf('%!.17g', {})", column); }
+  // SqliteReader writes a REAL exactly itself (SQLite's printf loses the last digit of DBL_MAX).
+  static std::string real_text_sql(std::string_view column) { return std::string{column}; }
   static constexpr std::string_view stored_false = "0";  // a boolean is an integer
   static constexpr Identifiers identifiers{false, true, 0, "sqlite_"};
   // hex(NULL) is '', which would hide a NULL.
@@ -168,7 +171,7 @@ class PostgresFixture : public PgDb {
   static inline const Types types{"bigint", "smallint", "text", "double precision", "bytea", "timestamp",
                                   "serial PRIMARY KEY"};
   static inline const Codes codes{"23505", "23503", "42P01", {"users_username_key"}, "does not exist",
-                                  "duplicate key"};
+                                  "duplicate key", "23505"};
   static constexpr bool text_holds_any_byte = false;  // a UTF8 database
   static constexpr bool stores_nan = true;
   static constexpr bool keeps_negative_zero = true;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -29,6 +31,8 @@ struct SqliteReader {
       for (int c = 0; c < q.getColumnCount(); ++c) {
         const SQLite::Column v = q.getColumn(c);
         if (v.isNull()) row.emplace_back();
+        // SQLite's own text for a REAL has 15 digits: the shortest text that reads back exactly instead.
+        else if (v.getType() == SQLITE_FLOAT) row.emplace_back(fmt::format("{}", v.getDouble()));
         else row.emplace_back(std::string{static_cast<const char*>(v.getBlob()), static_cast<std::size_t>(v.getBytes())});
       }
     }
