@@ -40,14 +40,6 @@ void check_exact(test::PgDb& db, std::size_t n) {
   CHECK(db.count("items WHERE name <> 'item ' || lpad(id::text, 7, '0') || ' of the generated stream, padded'") == 0);
 }
 
-template <class Strategy>
-Strategy chunked(std::size_t rows) {
-  Strategy s{};
-  if constexpr (std::is_same_v<Strategy, MultiValues>) s.rows_per_statement = rows;
-  else s.rows_per_chunk = rows;
-  return s;
-}
-
 }  // namespace
 
 TEMPLATE_TEST_CASE("parallel workers load exactly the input", "[postgres][parallel]", Copy, MultiValues) {
@@ -58,7 +50,7 @@ TEMPLATE_TEST_CASE("parallel workers load exactly the input", "[postgres][parall
   const auto rows = item_rows(n);
   ParallelInserter<PostgresBackend> parallel{[&] { return std::make_unique<PostgresBackend>(db.conninfo()); }, workers};
   REQUIRE(parallel.workers() == workers);
-  const auto report = parallel.insert(test::items_table(), rows, chunked<TestType>(5'000));
+  const auto report = parallel.insert(test::items_table(), rows, test::with_chunk_rows<TestType>(5'000));
   INFO(workers << " workers: " << fmt::format("{}", report));
   CHECK(report.strategy == TestType::name);
   CHECK(report.rows == n);
@@ -88,7 +80,7 @@ TEMPLATE_TEST_CASE("a failure in one parallel worker leaves nothing and names th
   rows[47'001].qty = -5;  // chunk 9 of 5,000-row chunks
   ParallelInserter<PostgresBackend> parallel{[&] { return std::make_unique<PostgresBackend>(db.conninfo()); }, workers};
   try {
-    (void)parallel.insert(test::items_table(), rows, chunked<TestType>(5'000));
+    (void)parallel.insert(test::items_table(), rows, test::with_chunk_rows<TestType>(5'000));
     FAIL("no exception");
   } catch (const bulkinsert::ChunkError& e) {
     CHECK(e.strategy() == TestType::name);
@@ -101,7 +93,7 @@ TEMPLATE_TEST_CASE("a failure in one parallel worker leaves nothing and names th
   CHECK(db.count("items") == 0);
   // Every worker's connection is usable afterwards.
   rows[47'001].qty = 1;
-  CHECK(parallel.insert(test::items_table(), rows, chunked<TestType>(5'000)).rows == rows.size());
+  CHECK(parallel.insert(test::items_table(), rows, test::with_chunk_rows<TestType>(5'000)).rows == rows.size());
   CHECK(db.count("items") == 80'000);
 }
 
@@ -120,7 +112,7 @@ TEMPLATE_TEST_CASE("parallel workers isolate rejected rows", "[postgres][paralle
     rejected.push_back(r);
   };
   ParallelInserter<PostgresBackend> parallel{[&] { return std::make_unique<PostgresBackend>(db.conninfo()); }, 2, options};
-  const auto report = parallel.insert(test::items_table(), rows, chunked<TestType>(2'500));
+  const auto report = parallel.insert(test::items_table(), rows, test::with_chunk_rows<TestType>(2'500));
   CHECK(report.rows == rows.size() - bad.size());  // rows written; rejected rows are counted apart
   CHECK(report.rows_committed == rows.size() - bad.size());
   CHECK(report.rows_rejected == bad.size());
@@ -148,7 +140,7 @@ TEMPLATE_TEST_CASE("max_rejects bounds the rejects of the whole parallel load", 
   bulkinsert::InsertOptions strict;
   strict.max_rejects = 3;
   ParallelInserter<PostgresBackend> parallel{[&] { return std::make_unique<PostgresBackend>(db.conninfo()); }, 2, strict};
-  CHECK_THROWS_AS(parallel.insert(test::items_table(), rows, chunked<TestType>(2'500)), bulkinsert::ChunkError);
+  CHECK_THROWS_AS(parallel.insert(test::items_table(), rows, test::with_chunk_rows<TestType>(2'500)), bulkinsert::ChunkError);
   CHECK(db.count("items") == 0);
 }
 

@@ -192,47 +192,6 @@ TEST_CASE("a connection lost during COMMIT reports those rows in doubt, and resu
   check_equals_input(db, 10'000);
 }
 
-TEST_CASE("ChunkError rows_committed equals the rows present after a failure with checkpoints", "[postgres][resume]") {
-  test::PgDb db;
-  db.exec("CREATE TABLE items (id bigint PRIMARY KEY, name text, qty bigint)");
-  std::vector<test::Item> rows;
-  for (std::size_t i = 0; i < 10'000; ++i) rows.push_back(test::item(i));
-  rows[5'500].id = 17;  // a duplicate key in chunk 5
-
-  SECTION("checkpoints only") {
-    BulkInserter ins{db.backend(), test::checkpoint_every(2)};
-    try {
-      (void)ins.insert(test::items_table(), rows, Copy{.rows_per_chunk = 1'000});
-      FAIL("no exception");
-    } catch (const bulkinsert::ChunkError& e) {
-      CHECK(e.chunk_index() == 5);
-      CHECK(e.rows() == bulkinsert::RowRange{5'000, 6'000});
-      CHECK(e.rows_committed() == 4'000);  // chunks 0-3, committed after chunks 1 and 3
-      CHECK(static_cast<std::size_t>(db.count("items")) == e.rows_committed());
-    }
-  }
-  SECTION("with an import id, then resumed after the input is fixed") {
-    const bulkinsert::InsertOptions options{.checkpoint_every_chunks = 3, .import_id = import_id("fix")};
-    BulkInserter ins{db.backend(), options};
-    try {
-      (void)ins.insert(test::items_table(), rows, MultiValues{.rows_per_statement = 1'000});
-      FAIL("no exception");
-    } catch (const bulkinsert::ChunkError& e) {
-      CHECK(e.chunk_index() == 5);
-      CHECK(e.rows_committed() == 3'000);
-      CHECK(static_cast<std::size_t>(db.count("items")) == e.rows_committed());
-    }
-    rows[5'500].id = 5'500;
-    const auto report = ins.insert(test::items_table(), rows, MultiValues{.rows_per_statement = 1'000});
-    CHECK(report.rows_skipped == 3'000);
-    CHECK(report.rows == 7'000);
-    const auto r = db.query("SELECT count(*), count(DISTINCT id), sum(id) FROM items");
-    CHECK(r[0][0].as<std::int64_t>() == 10'000);
-    CHECK(r[0][1].as<std::int64_t>() == 10'000);
-    CHECK(r[0][2].as<std::int64_t>() == test::id_sum(10'000));
-  }
-}
-
 TEST_CASE("a parallel import with 2 workers killed mid-way resumes exactly once", "[postgres][resume][parallel]") {
   test::PgDb db;
   db.exec("CREATE TABLE items (id bigint, name text, qty bigint)");

@@ -1,4 +1,6 @@
-// Chunk sizes follow the live connection's SQLITE_LIMIT_VARIABLE_NUMBER, read at run time.
+// Chunk sizes follow the live connection's SQLITE_LIMIT_VARIABLE_NUMBER, read at run time and lowered
+// here with sqlite3_limit (which only SQLite can do from a client). A statement at exactly the limit
+// every backend reads is in conformance/limits_test.cpp.
 
 #include <catch2/catch.hpp>
 
@@ -7,27 +9,18 @@
 
 #include <bulkinsert/sqlite.hpp>
 
+#include "support/five_columns.hpp"
 #include "support/schema.hpp"
 #include "support/sqlite.hpp"
 
 using bulkinsert::BulkInserter;
 
+using test::rows5;
+using test::table5;
+
 namespace {
 
-using Row5 = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>;
-
-std::vector<Row5> rows5(std::size_t n) {
-  std::vector<Row5> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto v = static_cast<std::int64_t>(i);
-    out.emplace_back(v, v * 2, v * 3, v * 4, v * 5);
-  }
-  return out;
-}
-
-bulkinsert::Table<Row5> table5() { return {"five", {"a", "b", "c", "d", "e"}}; }
-
-void create_five(test::SqliteDb& db) { db.exec("CREATE TABLE five (a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER)"); }
+void create_five(test::SqliteDb& db) { test::create_five(db, "INTEGER"); }
 
 }  // namespace
 

@@ -15,6 +15,13 @@
 
 namespace test {
 
+/// Load options into `table`, everything else at its default.
+inline bulkinsert::CsvLoadOptions into(std::string table) {
+  bulkinsert::CsvLoadOptions o;
+  o.table = std::move(table);
+  return o;
+}
+
 /// A CSV file with the given bytes, removed with its directory.
 class CsvFile {
  public:

@@ -35,6 +35,32 @@ inline std::string pg_conninfo() {
   return c;
 }
 
+/// Reads any libpqxx connection as text rows: what the checks shared by every backend read through.
+struct PgReader {
+  pqxx::connection_base& connection;
+
+  [[nodiscard]] TextRows rows(const std::string& sql) const {
+    pqxx::work w{connection};
+    const pqxx::result r = w.exec(sql);
+    w.commit();
+    TextRows out;
+    for (const auto& row : r) {
+      auto& values = out.emplace_back();
+      for (const auto& v : row) {
+        if (v.is_null()) values.emplace_back();
+        else values.emplace_back(std::string{v.c_str(), v.size()});
+      }
+    }
+    return out;
+  }
+  [[nodiscard]] std::int64_t scalar(const std::string& sql) const {
+    pqxx::work w{connection};
+    const auto v = w.exec(sql)[0][0].as<std::int64_t>();
+    w.commit();
+    return v;
+  }
+};
+
 /// A schema of its own on the fixture's server, dropped with everything in it at the end.
 /// Connections made with conninfo() use it as search_path, with TimeZone UTC and ISO dates.
 class PgDb {
@@ -75,6 +101,7 @@ class PgDb {
     w.commit();
     return r;
   }
+  [[nodiscard]] PgReader reader() { return PgReader{reader_}; }
   [[nodiscard]] std::int64_t count(const std::string& table) {
     return query("SELECT count(*) FROM " + table)[0][0].as<std::int64_t>();
   }

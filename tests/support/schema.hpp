@@ -67,6 +67,13 @@ inline std::vector<User> users(std::size_t n) {
   return out;
 }
 
+/// `n` users whose input row `bad` repeats user 0's username.
+inline std::vector<User> users_with_duplicate_at(std::size_t n, std::size_t bad) {
+  auto rows = users(n);
+  rows[bad].username = rows[0].username;
+  return rows;
+}
+
 inline const std::vector<std::string>& user_columns() {
   static const std::vector<std::string> c = {"id", "username", "email", "created_at", "role_id"};
   return c;
@@ -163,6 +170,9 @@ inline UserRead expected_read(const User& u) {
           u.role_id ? std::optional<std::int64_t>{*u.role_id} : std::nullopt};
 }
 
+/// A query's rows as a test reads them back: each value as text (bytes as they are), NULL as nullopt.
+using TextRows = std::vector<std::vector<std::optional<std::string>>>;
+
 /// Options committing after every `n` chunks.
 inline bulkinsert::InsertOptions checkpoint_every(std::size_t n) {
   bulkinsert::InsertOptions o;
@@ -179,6 +189,13 @@ S with_chunk_rows(std::size_t n) {
   if constexpr (std::is_same_v<S, bulkinsert::MultiValues>) s.rows_per_statement = n;
   else s.rows_per_chunk = n;
   return s;
+}
+
+/// A built-in strategy with 3 rows per chunk: several chunks from a handful of rows, and a last one of
+/// another size.
+template <class S>
+S small_chunks() {
+  return with_chunk_rows<S>(3);
 }
 
 /// Statements a built-in strategy executes for `rows` rows in `chunks` chunks.

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -16,6 +18,28 @@
 #include "temp_dir.hpp"
 
 namespace test {
+
+/// Reads any SQLite connection as text rows: what the checks shared by every backend read through.
+struct SqliteReader {
+  SQLite::Database& db;
+
+  [[nodiscard]] TextRows rows(const std::string& sql) const {
+    SQLite::Statement q{db, sql};
+    TextRows out;
+    while (q.executeStep()) {
+      auto& row = out.emplace_back();
+      for (int c = 0; c < q.getColumnCount(); ++c) {
+        const SQLite::Column v = q.getColumn(c);
+        if (v.isNull()) row.emplace_back();
+        // SQLite's own text for a REAL has 15 digits: the shortest text that reads back exactly instead.
+        else if (v.getType() == SQLITE_FLOAT) row.emplace_back(fmt::format("{}", v.getDouble()));
+        else row.emplace_back(std::string{static_cast<const char*>(v.getBlob()), static_cast<std::size_t>(v.getBytes())});
+      }
+    }
+    return out;
+  }
+  [[nodiscard]] std::int64_t scalar(const std::string& sql) const { return db.execAndGet(sql).getInt64(); }
+};
 
 /// A fresh database file in its own temporary directory, foreign keys enforced (as on PostgreSQL).
 class SqliteDb {
@@ -27,6 +51,7 @@ class SqliteDb {
   [[nodiscard]] std::string path() const { return dir_.file("test.db"); }
 
   void exec(const std::string& sql) { db().exec(sql); }
+  [[nodiscard]] SqliteReader reader() { return SqliteReader{db()}; }
 
   [[nodiscard]] std::int64_t count(const std::string& table) {
     return db().execAndGet("SELECT count(*) FROM " + table).getInt64();
