@@ -139,10 +139,11 @@ class ChunkSender {
   /// The refused row of a chunk whose statement carried many rows, so that the error names it: the
   /// chunk's transaction is rolled back, and the chunk is sent again, halves under savepoints, in a
   /// transaction of its own that is rolled back too (the database ends as it was, as without this).
-  /// Only where the load owns its transactions and the database did not name the row itself. Should
+  /// Only where the load owns its transactions, allows no rejects, and the database did not name the row. Should
   /// the second try not fail the same way, or fail otherwise, the first error stands.
   std::optional<DatabaseError> locate(const Chunk& chunk, const DatabaseError& first) noexcept {
-    if (first.input_row() || chunk.size() < 2 || !own_transaction_) return std::nullopt;
+    // With rejects allowed, isolating the refused rows has named them already.
+    if (first.input_row() || chunk.size() < 2 || !own_transaction_ || options_.max_rejects != 0) return std::nullopt;
     try {
       tx_.reset();
       ScopedTransaction<Backend> diagnosis{backend_};
