@@ -44,10 +44,14 @@ CONFORMANCE_STRATEGY_TEST_CASE("a unique violation at row 70001 of 100000 names 
     CHECK_THAT(std::string{e.what()},
                Catch::StartsWith(fmt::format("{}: chunk {} (rows [{}, {})) failed: [{}] ", S::name, bad / per_chunk,
                                              range.first, range.last, F::codes.unique_violation)));
-    // Every strategy names the row itself: a statement of one row does, and the engine finds it in a
-    // statement of many.
-    CHECK_THAT(e.message(), Catch::Contains(fmt::format("input row {}", bad)));
-    CHECK(e.input_row() == std::optional<std::size_t>{bad});
+    // The row is named where the refusal can be seen within the chunk: a statement of one row names
+    // its own, COPY's CONTEXT names the line. This duplicate repeats a row of an earlier chunk, which
+    // the engine's search within the refused chunk cannot see, so a multi-row VALUES names no row
+    // (load_engine_test.cpp has the search finding a row refused for its own value).
+    if constexpr (!std::is_same_v<S, bulkinsert::MultiValues>) {
+      CHECK_THAT(e.message(), Catch::Contains(fmt::format("input row {}", bad)));
+      CHECK(e.input_row() == std::optional<std::size_t>{bad});
+    }
   }
   CHECK(db.count("users") == 0);
   // The connection is usable afterwards, and the same rows without the duplicate go in.

@@ -33,7 +33,8 @@ TEMPLATE_TEST_CASE("a refused row's ChunkError nests the backend's DatabaseError
       FAIL("a ChunkError nests another ChunkError");
     } catch (const bulkinsert::DatabaseError& cause) {
       CHECK(cause.code() == e.code());
-      CHECK(cause.message() == e.message());
+      // The database's first answer; the ChunkError may add the row the engine found for it.
+      CHECK_THAT(e.message(), Catch::StartsWith(cause.message()));
       CHECK(dynamic_cast<const std::nested_exception*>(&cause) == nullptr);
     }
   }
