@@ -82,14 +82,13 @@ CONFORMANCE_TEST_CASE("an appender keeps checkpoints and resumes an import exact
   TestType db;
   create_items(db);
   const bulkinsert::InsertOptions options{.checkpoint_every_chunks = 1, .import_id = "appender-import"};
-  CHECK_THROWS_AS(
-      [&] {
-        bulkinsert::Appender app{db.backend(), items, test::with_chunk_rows<S>(10), options};
-        // Row 17 repeats row 3's key: the append that fills the second chunk sends it, and throws.
-        for (std::int64_t i = 0; i < 25; ++i) app.append(item(i == 17 ? 3 : i));
-        (void)app.close();
-      }(),
-      bulkinsert::ChunkError);
+  auto first_run = [&] {
+    bulkinsert::Appender app{db.backend(), items, test::with_chunk_rows<S>(10), options};
+    // Row 17 repeats row 3's key: the append that fills the second chunk sends it, and throws.
+    for (std::int64_t i = 0; i < 25; ++i) app.append(item(i == 17 ? 3 : i));
+    (void)app.close();
+  };
+  CHECK_THROWS_AS(first_run(), bulkinsert::ChunkError);
   CHECK(db.count("items") == 10);  // the first chunk's checkpoint
   bulkinsert::Appender app{db.backend(), items, test::with_chunk_rows<S>(10), options};
   for (std::int64_t i = 0; i < 25; ++i) app.append(item(i));
