@@ -146,11 +146,11 @@ struct Copy {
     std::size_t first = 0;
     for (const std::size_t rows : runs) {
       b.execute(create);
-      stats += b.copy_in(chunk.slice(first, rows), stage);
-      stats.rows -= rows;  // what counts is what the move writes into the target
-      stats += detail::run_statement(b, move);
+      const SendStats copied = b.copy_in(chunk.slice(first, rows), stage);
+      const SendStats moved = detail::run_statement(b, move);
       b.execute(D::drop_staging_table(stage_name));
-      stats.statements += 2;
+      // Rows count what the move wrote into the target, not what the stage took.
+      stats += SendStats{copied.statements + moved.statements + 2, copied.bytes, moved.rows};
       first += rows;
     }
     return stats;

@@ -103,8 +103,6 @@ class LoadSession {
 
   /// Rows held and not yet sent.
   [[nodiscard]] std::size_t pending() const noexcept { return assembler_.pending(); }
-  /// The report of what was sent so far (rows_committed counts what is durably committed).
-  [[nodiscard]] const Report& progress() const noexcept { return sender_.report(); }
 
  private:
   void send(ChunkRows<Row>& c) {
