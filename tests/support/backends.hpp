@@ -18,6 +18,7 @@
 //   static const Identifiers identifiers;        what names the catalog holds (struct Identifiers below)
 //   static constexpr bool stores_nan;            a NaN goes in (where false it is refused with an InputError)
 //   static constexpr bool keeps_negative_zero;   -0.0 reads back with its sign
+//   static constexpr bool tells_updated_rows;    a do-update upsert's report counts updated rows (Report::rows_updated)
 //   static std::string real_text_sql(column);    SQL reading a floating-point column as text that parses exactly
 //   static std::string hex_sql(column);          SQL reading a bytes column as lower-case hex
 //   static std::string timestamp_text_sql(column);  SQL reading a timestamp as "YYYY-MM-DD HH:MM:SS.ffffff"
@@ -112,6 +113,7 @@ class SqliteFixture : public SqliteDb {
   static constexpr bool text_holds_any_byte = true;
   static constexpr bool stores_nan = false;           // it would become NULL
   static constexpr bool keeps_negative_zero = false;  // an integral REAL is stored as an integer
+  static constexpr bool tells_updated_rows = false;   // changes() counts an updated row like an inserted one
   // SqliteReader writes a REAL exactly itself (SQLite's printf loses the last digit of DBL_MAX).
   static std::string real_text_sql(std::string_view column) { return std::string{column}; }
   static constexpr std::string_view stored_false = "0";  // a boolean is an integer
@@ -172,6 +174,7 @@ class PostgresFixture : public PgDb {
   static constexpr bool text_holds_any_byte = false;  // a UTF8 database
   static constexpr bool stores_nan = true;
   static constexpr bool keeps_negative_zero = true;
+  static constexpr bool tells_updated_rows = true;  // RETURNING (xmax <> 0)
   static std::string real_text_sql(std::string_view column) { return fmt::format("{}::text", column); }
   static constexpr std::string_view stored_false = "f";
   static constexpr Identifiers identifiers{true, false, 63, ""};
