@@ -13,6 +13,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -59,7 +60,9 @@ class ValueArena {
   /// A copy of `text` (or `bytes`) that lives as long as the arena's chunk.
   ValueRef keep(std::string_view text) { return view(values_.emplace_back(std::in_place_type<std::string>, text)); }
   ValueRef keep(BytesView bytes) { return view(values_.emplace_back(std::in_place_type<Bytes>, bytes.begin(), bytes.end())); }
-  void clear() noexcept { values_.clear(); }
+  void clear() noexcept {
+    if (!values_.empty()) values_.clear();  // clearing an empty deque still walks its node map
+  }
 
  private:
   std::deque<Value> values_;  // a deque never moves what it holds
@@ -179,7 +182,8 @@ class Table {
     } else {
       for (std::size_t i = 0; i < column_names.size(); ++i)
         add(std::move(column_names[i]), domain_of<Value>(),
-            [i](const Row& row, detail::ValueArena&) { return to_value(row[i]); });
+            [i](const Row& row, detail::ValueArena&) { return to_value(row[i]); },
+            [i](const Row& row) { return payload_of(row[i]); });
     }
   }
 
@@ -187,7 +191,8 @@ class Table {
   template <class Member>
     requires sql_value<Member>
   Table& column(std::string name, Member Row::*member) & {
-    add(std::move(name), domain_of<Member>(), [member](const Row& row, detail::ValueArena&) { return to_value(row.*member); });
+    add(std::move(name), domain_of<Member>(), [member](const Row& row, detail::ValueArena&) { return to_value(row.*member); },
+        [member](const Row& row) { return payload_of(row.*member); });
     return *this;
   }
   template <class Member>
@@ -337,7 +342,12 @@ class Table {
   [[nodiscard]] std::size_t payload_bytes(const Row& row, detail::ValueArena& scratch) const {
     std::size_t bytes = fixed_width_bytes_;
     const void* rows[] = {&row};
-    for (const std::size_t c : variable_width_columns_) {
+    for (std::size_t i = 0; i < variable_width_columns_.size(); ++i) {
+      if (const auto& direct = direct_sizes_[i]) {
+        bytes += direct(row);
+        continue;
+      }
+      const std::size_t c = variable_width_columns_[i];
       ValueRef v;
       try {
         readers_[c](rows, 1, scratch, &v, 1);
@@ -385,12 +395,37 @@ class Table {
   /// What payload_bytes() counts for a value that is neither text nor bytes: the widest fixed-size value.
   static constexpr std::size_t fixed_value_bytes = 8;
 
-  template <class Read>
-  void add(std::string name, ValueDomain domain, Read read) {
-    if (domain.kinds.contains(Kind::text) || domain.kinds.contains(Kind::bytes))
-      variable_width_columns_.push_back(spec_.columns.size());
+  /// What payload_bytes() counts for `v`, where its type tells without going through the column's
+  /// reader (a text or bytes member, a DynamicRow's Value); std::nullopt where only reading it tells.
+  template <class V>
+  [[nodiscard]] static auto payload_of(const V& v) noexcept {
+    if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, std::string_view> || std::is_same_v<V, Bytes>)
+      return v.size();
+    else if constexpr (std::is_same_v<V, Value>)
+      return std::visit(
+          [](const auto& x) -> std::size_t {
+            using X = std::remove_cvref_t<decltype(x)>;
+            if constexpr (std::is_same_v<X, std::string> || std::is_same_v<X, Bytes>) return x.size();
+            else return fixed_value_bytes;
+          },
+          v);
     else
+      return std::nullopt;
+  }
+
+  /// `size(row)` (optional) is payload_of the column's value: where it is a size, payload_bytes() uses it
+  /// instead of the reader.
+  template <class Read, class Size = std::nullptr_t>
+  void add(std::string name, ValueDomain domain, Read read, Size size = nullptr) {
+    if (domain.kinds.contains(Kind::text) || domain.kinds.contains(Kind::bytes)) {
+      variable_width_columns_.push_back(spec_.columns.size());
+      if constexpr (std::is_invocable_r_v<std::size_t, const Size&, const Row&>)
+        direct_sizes_.emplace_back(std::move(size));
+      else
+        direct_sizes_.emplace_back();
+    } else {
       fixed_width_bytes_ += fixed_value_bytes;
+    }
     spec_.columns.push_back(std::move(name));
     domains_.push_back(domain);
     readers_.emplace_back(std::move(read));
@@ -399,7 +434,8 @@ class Table {
   template <std::size_t... I>
   void add_tuple_columns(std::vector<std::string> names, std::index_sequence<I...>) {
     (add(std::move(names[I]), domain_of<std::tuple_element_t<I, Row>>(),
-         [](const Row& row, detail::ValueArena&) { return to_value(std::get<I>(row)); }),
+         [](const Row& row, detail::ValueArena&) { return to_value(std::get<I>(row)); },
+         [](const Row& row) { return payload_of(std::get<I>(row)); }),
      ...);
   }
 
@@ -407,6 +443,7 @@ class Table {
   std::vector<ValueDomain> domains_;  // one per column, as readers_
   std::vector<Reader> readers_;
   std::vector<std::size_t> variable_width_columns_;  // columns whose values' size is known only once read
+  std::vector<std::function<std::size_t(const Row&)>> direct_sizes_;  // one per variable-width column; may be empty
   std::size_t fixed_width_bytes_ = 0;                // what the other columns count, together
 };
 
