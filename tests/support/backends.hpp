@@ -18,6 +18,7 @@
 //   static const Identifiers identifiers;        what names the catalog holds (struct Identifiers below)
 //   static constexpr bool stores_nan;            a NaN goes in (where false it is refused with an InputError)
 //   static constexpr bool keeps_negative_zero;   -0.0 reads back with its sign
+//   static constexpr bool defers_constraints;    a foreign key can be DEFERRABLE INITIALLY DEFERRED (checked at COMMIT)
 //   static std::string real_text_sql(column);    SQL reading a floating-point column as text that parses exactly
 //   static std::string hex_sql(column);          SQL reading a bytes column as lower-case hex
 //   static std::string timestamp_text_sql(column);  SQL reading a timestamp as "YYYY-MM-DD HH:MM:SS.ffffff"
@@ -64,6 +65,9 @@
 #include "postgres.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
+#if BULKINSERT_CONFORMANCE_MARIADB
+#include "mariadb.hpp"
+#endif
 
 namespace test {
 
@@ -95,6 +99,8 @@ struct Identifiers {
   bool fold_ascii_case;         ///< names equal but for ASCII case are the same name
   std::size_t max_bytes;        ///< the longest name; 0 for no limit
   const char* reserved_prefix;  ///< names the database keeps for itself start so (ignoring case), or ""
+  bool beyond_bmp = true;       ///< names may hold characters beyond U+FFFF (MariaDB's utf8mb3 names may not)
+  bool trailing_space = true;   ///< names may end with a space
 };
 
 class SqliteFixture : public SqliteDb {
@@ -112,6 +118,7 @@ class SqliteFixture : public SqliteDb {
   static constexpr bool text_holds_any_byte = true;
   static constexpr bool stores_nan = false;           // it would become NULL
   static constexpr bool keeps_negative_zero = false;  // an integral REAL is stored as an integer
+  static constexpr bool defers_constraints = true;
   // SqliteReader writes a REAL exactly itself (SQLite's printf loses the last digit of DBL_MAX).
   static std::string real_text_sql(std::string_view column) { return std::string{column}; }
   static constexpr std::string_view stored_false = "0";  // a boolean is an integer
@@ -172,6 +179,7 @@ class PostgresFixture : public PgDb {
   static constexpr bool text_holds_any_byte = false;  // a UTF8 database
   static constexpr bool stores_nan = true;
   static constexpr bool keeps_negative_zero = true;
+  static constexpr bool defers_constraints = true;
   static std::string real_text_sql(std::string_view column) { return fmt::format("{}::text", column); }
   static constexpr std::string_view stored_false = "f";
   static constexpr Identifiers identifiers{true, false, 63, ""};
@@ -226,8 +234,77 @@ class PostgresFixture : public PgDb {
   std::optional<pqxx::connection> catalog_;  // for queries with parameters, which PgDb::query() does not take
 };
 
+#if BULKINSERT_CONFORMANCE_MARIADB
+class MariadbFixture : public MariaDb {
+ public:
+  static constexpr std::string_view name = "mariadb";
+  using backend_type = bulkinsert::MariadbBackend;
+  using strategies = std::tuple<bulkinsert::PerRow, bulkinsert::MultiValues, bulkinsert::ExecuteMany, bulkinsert::Copy>;
+  using default_strategy = bulkinsert::MultiValues;
+  static constexpr bool per_row_waits = true;
+  // TEXT and BLOB hold at most 64 KiB: the unbounded ones are LONGTEXT and LONGBLOB. TIMESTAMP is a
+  // 1970-2038 type converted to UTC; a timestamp without time zone is DATETIME(6).
+  static inline const Types types{"BIGINT", "SMALLINT", "LONGTEXT", "DOUBLE", "LONGBLOB", "DATETIME(6)",
+                                  "BIGINT AUTO_INCREMENT PRIMARY KEY"};
+  static inline const Codes codes{"1062", "1452", "1146", {"Duplicate entry", "username"}, "doesn't exist",
+                                  "Duplicate entry", "1062"};
+  static constexpr bool text_holds_any_byte = false;  // utf8mb4
+  static constexpr bool stores_nan = false;           // a DOUBLE holds finite values only
+  static constexpr bool keeps_negative_zero = false;
+  static constexpr bool defers_constraints = false;   // InnoDB checks a foreign key at each statement
+  static std::string real_text_sql(std::string_view column) { return std::string{column}; }  // the reader writes it exactly
+  static constexpr std::string_view stored_false = "0";  // BOOLEAN is TINYINT(1)
+  static constexpr Identifiers identifiers{true, true, 64, "", false, false};
+  static std::string hex_sql(std::string_view column) { return fmt::format("LOWER(HEX({}))", column); }
+  static std::string timestamp_text_sql(std::string_view column) {
+    return fmt::format("DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s.%f')", column);
+  }
+
+  [[nodiscard]] std::unique_ptr<backend_type> connect() { return std::make_unique<backend_type>(url()); }
+
+  [[nodiscard]] TextRows rows(const std::string& sql) { return reader().rows(sql); }
+  [[nodiscard]] std::int64_t scalar(const std::string& sql) { return reader().scalar(sql); }
+
+  /// A DATETIME(6) keeps the instant as UTC wall time: the text is the whole of it.
+  void check_users_stored(const std::vector<User>&) {}
+
+  [[nodiscard]] std::vector<std::string> column_names(const std::string& table) {
+    std::vector<std::string> out;
+    for (auto& r : rows(fmt::format("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                                    "AND TABLE_NAME = {} ORDER BY ORDINAL_POSITION",
+                                    reader().literal(table))))
+      out.push_back(r[0].value());
+    return out;
+  }
+  [[nodiscard]] std::multiset<std::string> table_names() {
+    std::multiset<std::string> out;
+    for (auto& r : rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                        "TABLE_TYPE = 'BASE TABLE'"))
+      out.insert(r[0].value());
+    return out;
+  }
+  void next_id_after(const std::string& table, std::int64_t n) {
+    exec(fmt::format("ALTER TABLE {} AUTO_INCREMENT = {}", quoted<MariadbFixture>(table), n + 1));
+  }
+  void create_scratch(std::string_view name_and_columns) { exec(fmt::format("CREATE TABLE {}", name_and_columns)); }
+  static std::string item_name_sql(std::string_view column) {
+    return fmt::format("CONCAT('item ', LPAD({}, 7, '0'), ' of the generated stream, padded')", column);
+  }
+
+ private:
+  template <class Fixture>
+  static std::string quoted(std::string_view name) {
+    return bulkinsert::quote_identifier<typename Fixture::backend_type::dialect_type>(name);
+  }
+};
+#endif
+
 /// Every backend of the suite.
+#if BULKINSERT_CONFORMANCE_MARIADB
+using backends = std::tuple<SqliteFixture, PostgresFixture, MariadbFixture>;
+#else
 using backends = std::tuple<SqliteFixture, PostgresFixture>;
+#endif
 
 // --- the cases: a backend, or a backend and one of its strategies ---------------------------------
 

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "../dialect.hpp"
+#include "../error.hpp"
+#include "../table.hpp"
+
+namespace bulkinsert {
+
+namespace detail::mariadb {
+
+/// What MariaDB's catalog can hold as a name, exactly: valid UTF-8 of at most 64 characters, all in the
+/// Basic Multilingual Plane (names are stored as utf8mb3), no NUL, and no trailing space (error 1166).
+inline void check_identifier(std::string_view name, std::string_view what) {
+  if (name.empty()) throw InputError(fmt::format("{} name is empty", what));
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < name.size(); ++characters) {
+    const auto lead = static_cast<unsigned char>(name[i]);
+    const std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    bool valid = n != 0 && i + n <= name.size();
+    for (std::size_t k = 1; valid && k < n; ++k) valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
+    if (!valid)
+      throw InputError(fmt::format("{} name \"{}\" is not valid UTF-8, which MariaDB names must be", what, name));
+    if (n == 4)
+      throw InputError(fmt::format("{} name \"{}\" holds a character beyond U+FFFF, which MariaDB names (utf8mb3) cannot "
+                                   "hold",
+                                   what, name));
+    if (lead == 0)
+      throw InputError(fmt::format("{} name \"{}\" contains a NUL byte, which no SQL identifier can hold", what,
+                                   name.substr(0, i)));
+    i += n;
+  }
+  if (characters > 64)
+    throw InputError(fmt::format("{} name \"{}\" is {} characters; MariaDB names hold at most 64", what, name, characters));
+  if (name.back() == ' ')
+    throw InputError(fmt::format("{} name \"{}\" ends with a space, which MariaDB refuses in names", what, name));
+}
+
+}  // namespace detail::mariadb
+
+/// MariaDB and MySQL: `backquoted` identifiers (a backquote doubled), anonymous ? placeholders,
+/// INSERT ... ON DUPLICATE KEY UPDATE upserts, INSERT ... RETURNING (MariaDB 10.5+).
+struct MariadbDialect {
+  static constexpr std::string_view name = "mariadb";
+
+  static void quote(std::string& out, std::string_view identifier, std::string_view what = "identifier") {
+    detail::mariadb::check_identifier(identifier, what);
+    out += '`';
+    for (const char c : identifier) {
+      if (c == '`') out += '`';
+      out += c;
+    }
+    out += '`';
+  }
+  static void placeholder(std::string& out, std::size_t /*n*/) { out += '?'; }
+
+  /// ` ON DUPLICATE KEY UPDATE `a` = VALUES(`a`)`. MariaDB has no conflict target: a duplicate in any
+  /// unique key takes the update. "Do nothing" assigns a key column to itself: only a duplicate key is
+  /// passed over, where INSERT IGNORE would turn every error of the row into a warning.
+  static void append_upsert(std::string& out, const TableSpec& t) {
+    if (!t.on_conflict) return;
+    out += " ON DUPLICATE KEY UPDATE ";
+    if (t.on_conflict->update.empty()) {
+      const std::string& key = !t.on_conflict->target.empty() ? t.on_conflict->target.front() : t.columns.front();
+      quote(out, key, "conflict column");
+      out += " = ";
+      quote(out, key, "conflict column");
+      return;
+    }
+    for (std::size_t i = 0; i < t.on_conflict->update.size(); ++i) {
+      if (i != 0) out += ", ";
+      quote(out, t.on_conflict->update[i], "update column");
+      out += " = VALUES(";
+      quote(out, t.on_conflict->update[i], "update column");
+      out += ')';
+    }
+  }
+  /// ` RETURNING `id``: MariaDB 10.5 and later (MySQL has none).
+  static void append_returning(std::string& out, const TableSpec& t) {
+    if (t.returning.empty()) return;
+    out += " RETURNING ";
+    for (std::size_t i = 0; i < t.returning.size(); ++i) {
+      if (i != 0) out += ", ";
+      quote(out, t.returning[i], "returning column");
+    }
+  }
+  static std::string savepoint(std::string_view n) { return fmt::format("SAVEPOINT {}", n); }
+  static std::string rollback_to_savepoint(std::string_view n) { return fmt::format("ROLLBACK TO SAVEPOINT {}", n); }
+  static std::string release_savepoint(std::string_view n) { return fmt::format("RELEASE SAVEPOINT {}", n); }
+  /// A binary-collated key, so that import ids differing in case or accents stay apart.
+  static std::string progress_table_ddl(std::string_view table) {
+    return fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} (import_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, "
+        "first_row BIGINT NOT NULL, last_row BIGINT NOT NULL, PRIMARY KEY (import_id, first_row)) ENGINE=InnoDB",
+        table);
+  }
+
+  /// The inserted columns and their types, no keys. Temporary tables are not transactional in MariaDB: a
+  /// stage left by a failed chunk is replaced.
+  static std::string create_staging_table(std::string_view stage, std::string_view target, std::string_view columns) {
+    return fmt::format("CREATE OR REPLACE TEMPORARY TABLE {} ENGINE=InnoDB AS SELECT {} FROM {} WHERE 1 = 0", stage,
+                       columns, target);
+  }
+  static std::string drop_staging_table(std::string_view stage) { return fmt::format("DROP TEMPORARY TABLE {}", stage); }
+};
+
+static_assert(staging_dialect<MariadbDialect>);
+
+}  // namespace bulkinsert
