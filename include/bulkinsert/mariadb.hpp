@@ -90,6 +90,7 @@ class MariadbBackend {
       throw e;
     }
     setup();
+    bulk_ = bulk_ && options.array_binding;
   }
 
   MariadbBackend(const MariadbBackend&) = delete;
@@ -158,6 +159,16 @@ class MariadbBackend {
   /// asks for RETURNING (whose rows must be matched to their input rows).
   SendStats run_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink = nullptr) {
     read_checked(chunk);  // every value of the chunk is checked before its first row is sent
+    if (sink != nullptr || !bulk_ || chunk.size() < 2) return execute_each(stmt, chunk, sink);
+    return naming_refused_row(chunk, [&](const Chunk& rows) {
+      read_checked(rows);
+      return execute_each(stmt, rows, nullptr);
+    });
+  }
+
+ private:
+  /// run_each's work, values_ holding the chunk's checked values.
+  SendStats execute_each(const Statement& stmt, const Chunk& chunk, const RowSink* sink) {
     SendStats stats;
     if (sink != nullptr || mysql_stmt_field_count(stmt.get()) != 0) {
       for (std::size_t r = 0; r < chunk.size(); ++r) stats += run_once(stmt.sql(), chunk.slice(r, 1), sink);
@@ -184,6 +195,7 @@ class MariadbBackend {
     return stats;
   }
 
+ public:
   /// Parsed and executed once with the chunk's values written into the SQL as literals (the text
   /// protocol), waiting for the reply; the rows it returns go to `sink`.
   SendStats run_once(std::string_view sql, const Chunk& chunk, const RowSink* sink = nullptr) {
@@ -226,6 +238,16 @@ class MariadbBackend {
   /// the server names its line.
   SendStats copy_in(const Chunk& chunk, const TableSpec& into) {
     read_checked(chunk);
+    if (chunk.size() < 2) return load(chunk, into);
+    return naming_refused_row(chunk, [&](const Chunk& rows) {
+      read_checked(rows);
+      return load(rows, into);
+    });
+  }
+
+ private:
+  /// One LOAD DATA of the chunk (values_ holding its checked values).
+  SendStats load(const Chunk& chunk, const TableSpec& into) {
     encode_lines(chunk);
     std::string sql = "LOAD DATA LOCAL INFILE 'bulkinsert' INTO TABLE ";
     detail::append_table_name<dialect_type>(sql, into);
@@ -255,6 +277,55 @@ class MariadbBackend {
     return {1, lines_.size(), written};
   }
 
+  /// Sends `chunk` with `send(rows)` under a savepoint. When the database refuses a row's values without
+  /// naming the row (an array-bound batch; LOAD DATA's duplicate-key and foreign-key warnings name no
+  /// line), rolls back to it and sends halves the same way, keeping what succeeds (its rows precede),
+  /// until one refused row remains; then rolls back all of it and throws the refusal naming that row.
+  /// Earlier chunks of the transaction stay in place, so a row repeating one of theirs is found too.
+  template <class Send>
+  SendStats naming_refused_row(const Chunk& chunk, Send&& send) {
+    static constexpr std::string_view mark = "bulkinsert_row";
+    execute(dialect_type::savepoint(mark));
+    try {
+      SendStats stats = send(chunk);
+      execute(dialect_type::release_savepoint(mark));
+      return stats;
+    } catch (const DatabaseError& e) {
+      if (e.kind() != ErrorKind::row_values || e.input_row()) throw;
+      std::optional<DatabaseError> found;
+      try {
+        execute(dialect_type::rollback_to_savepoint(mark));
+        found = first_refused(chunk, send, e.code());
+        execute(dialect_type::rollback_to_savepoint(mark));
+        execute(dialect_type::release_savepoint(mark));
+      } catch (const Error&) {
+        throw e;  // the search itself failed: the first answer stands
+      }
+      if (found) throw *found;
+      throw;
+    }
+  }
+  template <class Send>
+  std::optional<DatabaseError> first_refused(const Chunk& chunk, Send& send, const std::string& code) {
+    static constexpr std::string_view mark = "bulkinsert_half";
+    execute(dialect_type::savepoint(mark));
+    try {
+      (void)send(chunk);
+      execute(dialect_type::release_savepoint(mark));
+      return std::nullopt;
+    } catch (const DatabaseError& e) {
+      if (e.kind() != ErrorKind::row_values) throw;
+      execute(dialect_type::rollback_to_savepoint(mark));
+      execute(dialect_type::release_savepoint(mark));
+      if (e.input_row()) return e.code() == code ? std::optional{e} : std::nullopt;
+      if (chunk.size() == 1) return e.code() == code ? std::optional{e.at_input_row(chunk.input_rows().first)} : std::nullopt;
+    }
+    const std::size_t half = chunk.size() / 2;
+    if (auto found = first_refused(chunk.slice(0, half), send, code)) return found;
+    return first_refused(chunk.slice(half, chunk.size() - half), send, code);
+  }
+
+ public:
   /// The table's columns from information_schema.columns, in table order. Throws DatabaseError 1146
   /// if there is no such table.
   std::vector<ColumnInfo> describe(const TableSpec& table) {
@@ -313,9 +384,10 @@ class MariadbBackend {
     if (input_row) throw e.at_input_row(*input_row);
     throw e;
   }
-  [[noreturn]] static void fail_stmt(MYSQL_STMT* s, std::optional<std::size_t> input_row = std::nullopt) {
+  static constexpr std::size_t no_row = static_cast<std::size_t>(-1);
+  [[noreturn]] static void fail_stmt(MYSQL_STMT* s, std::size_t input_row = no_row) {
     const DatabaseError e = error(mysql_stmt_errno(s), mysql_stmt_error(s));
-    if (input_row) throw e.at_input_row(*input_row);
+    if (input_row != no_row) throw e.at_input_row(input_row);
     throw e;
   }
 
@@ -470,14 +542,19 @@ class MariadbBackend {
     }
     const unsigned int no_array = 0;
     mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &no_array);
-    const std::optional<std::size_t> row = one_row ? std::optional{chunk.input_rows().first + first} : std::nullopt;
+    const std::size_t row = one_row ? chunk.input_rows().first + first : no_row;
     if (mysql_stmt_bind_param(s, binds_.data()) != 0) fail_stmt(s, row);
     if (mysql_stmt_execute(s) != 0) fail_stmt(s, row);
     return {1, bytes, affected(mysql_stmt_affected_rows(s))};
   }
 
+  /// Where an empty value points: a null buffer would be sent as NULL.
+  static char* nonnull(const void* p) noexcept {
+    static char empty = 0;
+    return p != nullptr ? const_cast<char*>(static_cast<const char*>(p)) : &empty;
+  }
   static void set_bytes(MYSQL_BIND& b, unsigned long& length, std::string_view data) noexcept {
-    b.buffer = const_cast<char*>(data.data());
+    b.buffer = nonnull(data.data());
     b.buffer_length = static_cast<unsigned long>(data.size());
     length = static_cast<unsigned long>(data.size());
   }
@@ -507,13 +584,13 @@ class MariadbBackend {
           case Kind::real: col.scalars[r].d = std::get<double>(v); bytes += 8; break;
           case Kind::text: {
             const auto t = std::get<std::string_view>(v);
-            col.pointers[r] = const_cast<char*>(t.data());
+            col.pointers[r] = nonnull(t.data());
             col.lengths[r] = static_cast<unsigned long>(t.size());
             break;
           }
           case Kind::bytes: {
             const BytesView bv = std::get<BytesView>(v);
-            col.pointers[r] = const_cast<char*>(reinterpret_cast<const char*>(bv.data()));
+            col.pointers[r] = nonnull(bv.data());
             col.lengths[r] = static_cast<unsigned long>(bv.size());
             break;
           }
@@ -552,7 +629,7 @@ class MariadbBackend {
             columns_[c].pointers[r] = const_cast<char*>(temporal_.data()) + columns_[c].offsets[r];
     const auto size = static_cast<unsigned int>(rows);
     mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &size);
-    const std::optional<std::size_t> row = rows == 1 ? std::optional{chunk.input_rows().first + first} : std::nullopt;
+    const std::size_t row = rows == 1 ? chunk.input_rows().first + first : no_row;
     if (mysql_stmt_bind_param(s, binds_.data()) != 0) fail_stmt(s, row);
     if (mysql_stmt_execute(s) != 0) fail_stmt(s, row);
     return {1, bytes, affected(mysql_stmt_affected_rows(s))};

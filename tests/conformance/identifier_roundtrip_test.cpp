@@ -25,7 +25,7 @@ std::vector<std::string> names_for() {
   const std::string reserved = rules.reserved_prefix;
   std::erase_if(names, [&](std::string n) {
     for (char& c : n) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    return (!reserved.empty() && n.rfind(reserved, 0) == 0) || (!rules.trailing_space && n.back() == ' ') ||
+    return (!reserved.empty() && n.rfind(reserved, 0) == 0) || (!rules.trailing_space && (n.back() == ' ' || (n.back() >= '\t' && n.back() <= '\r'))) ||
            (!rules.beyond_bmp && std::any_of(n.begin(), n.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xF8) == 0xF0; }));
   });
   if (rules.max_bytes == 0) names.push_back(std::string(300, 'L'));  // no length limit here

@@ -19,6 +19,8 @@
 //   static constexpr bool stores_nan;            a NaN goes in (where false it is refused with an InputError)
 //   static constexpr bool keeps_negative_zero;   -0.0 reads back with its sign
 //   static constexpr bool defers_constraints;    a foreign key can be DEFERRABLE INITIALLY DEFERRED (checked at COMMIT)
+//   static constexpr bool stores_infinity;       a floating-point column holds the infinities (where false they are refused)
+//   static constexpr bool batches_execute_many;  execute_many sends a chunk in one statement (array binding), not one per row
 //   static std::string real_text_sql(column);    SQL reading a floating-point column as text that parses exactly
 //   static std::string hex_sql(column);          SQL reading a bytes column as lower-case hex
 //   static std::string timestamp_text_sql(column);  SQL reading a timestamp as "YYYY-MM-DD HH:MM:SS.ffffff"
@@ -80,6 +82,7 @@ struct Types {
   const char* blob;       ///< bytes
   const char* timestamp;  ///< a timestamp without time zone
   const char* auto_id;    ///< an integer primary key the database numbers when it is omitted
+  const char* key_text;   ///< text that can be a primary key
 };
 
 /// What the driver reports, where tests check it.
@@ -100,7 +103,7 @@ struct Identifiers {
   std::size_t max_bytes;        ///< the longest name; 0 for no limit
   const char* reserved_prefix;  ///< names the database keeps for itself start so (ignoring case), or ""
   bool beyond_bmp = true;       ///< names may hold characters beyond U+FFFF (MariaDB's utf8mb3 names may not)
-  bool trailing_space = true;   ///< names may end with a space
+  bool trailing_space = true;   ///< names may end with a blank (space, tab, CR, LF, VT, FF)
 };
 
 class SqliteFixture : public SqliteDb {
@@ -111,7 +114,8 @@ class SqliteFixture : public SqliteDb {
   using default_strategy = bulkinsert::MultiValues;
   static constexpr bool per_row_waits = false;
   static inline const Types types{"INTEGER", "INTEGER", "TEXT", "REAL", "BLOB", "TIMESTAMP",
-                                  "INTEGER PRIMARY KEY AUTOINCREMENT"};  // ids never reused, as a sequence's
+                                  "INTEGER PRIMARY KEY AUTOINCREMENT",  // ids never reused, as a sequence's
+                                  "TEXT"};
   // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_FOREIGNKEY, SQLITE_ERROR
   static inline const Codes codes{"2067", "787", "1", {"UNIQUE", "users.username"}, "no such table", "UNIQUE",
                                   "1555"};  // SQLITE_CONSTRAINT_PRIMARYKEY
@@ -119,6 +123,8 @@ class SqliteFixture : public SqliteDb {
   static constexpr bool stores_nan = false;           // it would become NULL
   static constexpr bool keeps_negative_zero = false;  // an integral REAL is stored as an integer
   static constexpr bool defers_constraints = true;
+  static constexpr bool stores_infinity = true;
+  static constexpr bool batches_execute_many = false;
   // SqliteReader writes a REAL exactly itself (SQLite's printf loses the last digit of DBL_MAX).
   static std::string real_text_sql(std::string_view column) { return std::string{column}; }
   static constexpr std::string_view stored_false = "0";  // a boolean is an integer
@@ -173,13 +179,15 @@ class PostgresFixture : public PgDb {
   using default_strategy = bulkinsert::Copy;
   static constexpr bool per_row_waits = true;
   static inline const Types types{"bigint", "smallint", "text", "double precision", "bytea", "timestamp",
-                                  "serial PRIMARY KEY"};
+                                  "serial PRIMARY KEY", "text"};
   static inline const Codes codes{"23505", "23503", "42P01", {"users_username_key"}, "does not exist",
                                   "duplicate key", "23505"};
   static constexpr bool text_holds_any_byte = false;  // a UTF8 database
   static constexpr bool stores_nan = true;
   static constexpr bool keeps_negative_zero = true;
   static constexpr bool defers_constraints = true;
+  static constexpr bool stores_infinity = true;
+  static constexpr bool batches_execute_many = false;
   static std::string real_text_sql(std::string_view column) { return fmt::format("{}::text", column); }
   static constexpr std::string_view stored_false = "f";
   static constexpr Identifiers identifiers{true, false, 63, ""};
@@ -244,14 +252,18 @@ class MariadbFixture : public MariaDb {
   static constexpr bool per_row_waits = true;
   // TEXT and BLOB hold at most 64 KiB: the unbounded ones are LONGTEXT and LONGBLOB. TIMESTAMP is a
   // 1970-2038 type converted to UTC; a timestamp without time zone is DATETIME(6).
+  // A key holds at most 3,072 bytes, so a text key is a VARCHAR. An id is an INT, as the foreign keys the
+  // tests declare (integer) must match the type of the key they reference.
   static inline const Types types{"BIGINT", "SMALLINT", "LONGTEXT", "DOUBLE", "LONGBLOB", "DATETIME(6)",
-                                  "BIGINT AUTO_INCREMENT PRIMARY KEY"};
+                                  "INT AUTO_INCREMENT PRIMARY KEY", "VARCHAR(255)"};
   static inline const Codes codes{"1062", "1452", "1146", {"Duplicate entry", "username"}, "doesn't exist",
                                   "Duplicate entry", "1062"};
   static constexpr bool text_holds_any_byte = false;  // utf8mb4
   static constexpr bool stores_nan = false;           // a DOUBLE holds finite values only
   static constexpr bool keeps_negative_zero = false;
   static constexpr bool defers_constraints = false;   // InnoDB checks a foreign key at each statement
+  static constexpr bool stores_infinity = false;
+  static constexpr bool batches_execute_many = true;  // COM_STMT_BULK_EXECUTE
   static std::string real_text_sql(std::string_view column) { return std::string{column}; }  // the reader writes it exactly
   static constexpr std::string_view stored_false = "0";  // BOOLEAN is TINYINT(1)
   static constexpr Identifiers identifiers{true, true, 64, "", false, false};
@@ -272,7 +284,7 @@ class MariadbFixture : public MariaDb {
     std::vector<std::string> out;
     for (auto& r : rows(fmt::format("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                                     "AND TABLE_NAME = {} ORDER BY ORDINAL_POSITION",
-                                    reader().literal(table))))
+                                    connection().literal(table))))
       out.push_back(r[0].value());
     return out;
   }

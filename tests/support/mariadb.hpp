@@ -45,9 +45,9 @@ inline std::string with_database(const std::string& url, const std::string& data
 
 /// A plain Connector/C connection for the tests' own SQL (autocommit, the same strict sql_mode), read
 /// as text rows: what the checks shared by every backend read through.
-class MariadbReader {
+class MariadbConnection {
  public:
-  explicit MariadbReader(const std::string& url) : db_(mysql_init(nullptr)) {
+  explicit MariadbConnection(const std::string& url) : db_(mysql_init(nullptr)) {
     const bulkinsert::MariadbOptions o = bulkinsert::parse_mariadb_url(url);
     mysql_optionsv(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (mysql_real_connect(db_, o.socket.empty() ? o.host.c_str() : nullptr, o.user.c_str(),
@@ -55,11 +55,13 @@ class MariadbReader {
                            o.database.empty() ? nullptr : o.database.c_str(), o.port,
                            o.socket.empty() ? nullptr : o.socket.c_str(), 0) == nullptr)
       throw std::runtime_error(fmt::format("cannot connect to {}: {}", url, mysql_error(db_)));
-    exec(fmt::format("SET SESSION sql_mode = '{}', time_zone = '+00:00'", bulkinsert::MariadbBackend::sql_mode));
+    // The tests' own SQL is standard: "quoted" names and || for concatenation.
+    exec(fmt::format("SET SESSION sql_mode = '{},ANSI_QUOTES,PIPES_AS_CONCAT', time_zone = '+00:00'",
+                     bulkinsert::MariadbBackend::sql_mode));
   }
-  MariadbReader(const MariadbReader&) = delete;
-  MariadbReader& operator=(const MariadbReader&) = delete;
-  ~MariadbReader() { mysql_close(db_); }
+  MariadbConnection(const MariadbConnection&) = delete;
+  MariadbConnection& operator=(const MariadbConnection&) = delete;
+  ~MariadbConnection() { mysql_close(db_); }
 
   [[nodiscard]] MYSQL* handle() noexcept { return db_; }
 
@@ -106,6 +108,13 @@ class MariadbReader {
   MYSQL* db_;
 };
 
+/// Reads a MariadbConnection: rows() and scalar() as a copyable object (support/progress_checks.hpp).
+struct MariadbReader {
+  MariadbConnection& connection;
+  [[nodiscard]] TextRows rows(const std::string& sql) const { return connection.rows(sql); }
+  [[nodiscard]] std::int64_t scalar(const std::string& sql) const { return connection.scalar(sql); }
+};
+
 /// A database of its own on the fixture's server, dropped with everything in it at the end.
 class MariaDb {
  public:
@@ -132,7 +141,8 @@ class MariaDb {
   [[nodiscard]] std::string url() const { return with_database(mariadb_url(), database_); }
 
   void exec(const std::string& sql) { reader_->exec(sql); }
-  [[nodiscard]] MariadbReader& reader() { return *reader_; }
+  [[nodiscard]] MariadbReader reader() { return MariadbReader{*reader_}; }
+  [[nodiscard]] MariadbConnection& connection() { return *reader_; }
   [[nodiscard]] std::int64_t count(const std::string& table) { return reader_->scalar("SELECT count(*) FROM " + table); }
 
   void create_roles_users() {
@@ -162,8 +172,8 @@ class MariaDb {
   }
 
   std::string database_;
-  MariadbReader admin_;
-  std::optional<MariadbReader> reader_;
+  MariadbConnection admin_;
+  std::optional<MariadbConnection> reader_;
   std::optional<bulkinsert::MariadbBackend> backend_;
 };
 

@@ -6,6 +6,8 @@
 #   mariadb_server.sh sql   DIR ARGS  run the mariadb client against it as root
 #
 # Layout: DIR/data (data dir), DIR/sock (the socket), DIR/server.log, DIR/server.pid.
+# max_allowed_packet is 64 MiB (MariaDB's default is 16 MiB), so that the conformance suite's 16 MiB
+# text and bytes values fit one row; the backend reads it from the server.
 # The URL: "mariadb://root@localhost/test?socket=DIR/sock" (root over the socket, no password: the
 # server is started with --no-defaults, so nothing of the machine's configuration applies).
 # mariadbd refuses to run as root unless told to, so as root it runs as the `mysql` OS user.
@@ -72,7 +74,7 @@ case "$cmd" in
     (cd "$dir" && exec "$server" --no-defaults $user --datadir="$dir/data" --socket="$dir/sock" \
        --skip-networking --pid-file="$dir/server.pid" --log-error="$dir/server.log" \
        --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --sync-binlog=0 --skip-log-bin \
-       --innodb-buffer-pool-size=256M --max-connections=200 --local-infile=1 \
+       --innodb-buffer-pool-size=256M --max-connections=200 --local-infile=1 --max-allowed-packet=64M \
        --character-set-server=utf8mb4 --collation-server=utf8mb4_bin) >/dev/null 2>&1 &
     for _ in $(seq 600); do
       if [[ -S "$dir/sock" ]] && "$(find_bin mariadb-admin mysqladmin)" --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then

@@ -201,9 +201,11 @@ S small_chunks() {
 }
 
 /// Statements a built-in strategy executes for `rows` rows in `chunks` chunks.
+/// `batched`: execute_many sends each chunk as one statement (array binding).
 template <class S>
-std::size_t expected_statements(std::size_t rows, std::size_t chunks) {
-  if constexpr (std::is_same_v<S, bulkinsert::PerRow> || std::is_same_v<S, bulkinsert::ExecuteMany>) return rows;
+std::size_t expected_statements(std::size_t rows, std::size_t chunks, bool batched = false) {
+  if constexpr (std::is_same_v<S, bulkinsert::ExecuteMany>) return batched ? chunks : rows;
+  else if constexpr (std::is_same_v<S, bulkinsert::PerRow>) return rows;
   else return chunks;
 }
 

@@ -15,7 +15,8 @@ namespace bulkinsert {
 namespace detail::mariadb {
 
 /// What MariaDB's catalog can hold as a name, exactly: valid UTF-8 of at most 64 characters, all in the
-/// Basic Multilingual Plane (names are stored as utf8mb3), no NUL, and no trailing space (error 1166).
+/// Basic Multilingual Plane (names are stored as utf8mb3), no NUL, and no trailing blank (a space, tab,
+/// CR, LF, VT or FF: error 1166).
 inline void check_identifier(std::string_view name, std::string_view what) {
   if (name.empty()) throw InputError(fmt::format("{} name is empty", what));
   std::size_t characters = 0;
@@ -37,8 +38,8 @@ inline void check_identifier(std::string_view name, std::string_view what) {
   }
   if (characters > 64)
     throw InputError(fmt::format("{} name \"{}\" is {} characters; MariaDB names hold at most 64", what, name, characters));
-  if (name.back() == ' ')
-    throw InputError(fmt::format("{} name \"{}\" ends with a space, which MariaDB refuses in names", what, name));
+  if (const char last = name.back(); last == ' ' || (last >= '\t' && last <= '\r'))
+    throw InputError(fmt::format("{} name \"{}\" ends with a blank character, which MariaDB refuses in names", what, name));
 }
 
 }  // namespace detail::mariadb

@@ -18,6 +18,9 @@ struct MariadbOptions {
   std::string password{};
   std::string database{};
   std::string socket{};  ///< a Unix socket path: used instead of TCP when set
+  /// execute_many binds a batch as arrays (one COM_STMT_BULK_EXECUTE) where the server has it (MariaDB
+  /// 10.2+); false sends one execution per row, as against a server without it (MySQL).
+  bool array_binding = true;
 };
 
 namespace detail::mariadb {
