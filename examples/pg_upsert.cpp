@@ -22,9 +22,14 @@ int main(int argc, char** argv) {
 
   for (auto& p : prices) p.price *= 2;
   const auto upsert = bulkinsert::Table<Price>{table}.on_conflict_update({"sku"}, {"price"});
-  fmt::print("upsert (values): {}\n", ins.insert(upsert, prices, bulkinsert::multi_values));
+  const auto by_values = ins.insert(upsert, prices, bulkinsert::multi_values);
+  fmt::print("upsert (values): {}\n", by_values);
   for (auto& p : prices) p.price += 1;
-  fmt::print("upsert (copy):   {}\n", ins.insert(upsert, prices, bulkinsert::copy));
+  prices.push_back({"sku-upserted", 3.0});
+  const auto by_copy = ins.insert(upsert, prices, bulkinsert::copy);
+  fmt::print("upsert (copy):   {} ({} inserted)\n", by_copy, by_copy.rows_inserted().value_or(0));
+  prices.pop_back();
+  if (by_values.rows_updated != prices.size() || by_copy.rows_updated != prices.size()) return 1;
 
   prices.push_back({"sku-new", 7.0});
   const auto skip = bulkinsert::Table<Price>{table}.on_conflict_do_nothing({"sku"});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -177,10 +178,14 @@ struct SendStats {
   std::size_t statements = 0;  ///< statements (or COPY commands) executed
   std::size_t bytes = 0;       ///< payload bytes handed to the driver, where known
   std::size_t rows = 0;        ///< rows the database reported as written
+  /// Of `rows`, those an upsert updated, where the backend reads it from its driver's reply (a backend
+  /// whose dialect is an upsert_outcome_dialect leaves it empty: the load engine counts the flags).
+  std::optional<std::size_t> rows_updated{};
   friend SendStats& operator+=(SendStats& a, const SendStats& b) noexcept {
     a.statements += b.statements;
     a.bytes += b.bytes;
     a.rows += b.rows;
+    if (b.rows_updated) a.rows_updated = a.rows_updated.value_or(0) + *b.rows_updated;
     return a;
   }
 };

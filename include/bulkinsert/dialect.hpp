@@ -46,6 +46,15 @@ concept staging_dialect = dialect<D> && requires(std::string_view quoted) {
   { D::drop_staging_table(quoted) } -> std::convertible_to<std::string>;
 };
 
+/// A dialect whose do-update upserts can say which rows they updated: `append_returning_with_updated_flag`
+/// writes the spec's RETURNING list followed by one boolean, true where the row existed and was updated,
+/// false where it was inserted. The load engine counts the flags for Report::rows_updated and hands the
+/// rest of each row to the caller.
+template <class D>
+concept upsert_outcome_dialect = dialect<D> && requires(std::string& out, const TableSpec& t) {
+  D::append_returning_with_updated_flag(out, t);
+};
+
 namespace detail {
 /// The SQL standard's delimited identifier: double quotes, an embedded quote doubled. NUL cannot be
 /// escaped this way, and an empty name is not a name.

@@ -58,9 +58,12 @@ class MariadbBackend {
   /// A statement prepared on this connection, closed with it.
   class Statement {
    public:
-    Statement(MYSQL_STMT* s, std::string sql) noexcept : stmt_(s), sql_(std::move(sql)) {}
+    Statement(MYSQL_STMT* s, std::string sql)
+        : stmt_(s), sql_(std::move(sql)), updates_(detail::mariadb::updates_on_duplicate(sql_)) {}
     [[nodiscard]] MYSQL_STMT* get() const noexcept { return stmt_.get(); }
     [[nodiscard]] const std::string& sql() const noexcept { return sql_; }
+    /// An upsert that updates (ON DUPLICATE KEY UPDATE ... VALUES): its counts need reading apart.
+    [[nodiscard]] bool updates() const noexcept { return updates_; }
 
    private:
     struct Close {
@@ -68,6 +71,7 @@ class MariadbBackend {
     };
     std::unique_ptr<MYSQL_STMT, Close> stmt_;
     std::string sql_;
+    bool updates_;
   };
   using statement_type = Statement;
 
@@ -151,7 +155,7 @@ class MariadbBackend {
     if (sink != nullptr || mysql_stmt_field_count(stmt.get()) != 0) return run_once(stmt.sql(), chunk, sink);
     read_checked(chunk);
     const std::size_t params = mysql_stmt_param_count(stmt.get());
-    return execute_flat(stmt.get(), chunk, 0, chunk.size(), params, chunk.size() == 1);
+    return execute_flat(stmt.get(), chunk, 0, chunk.size(), params, chunk.size() == 1, stmt.updates());
   }
 
   /// One execution per row: a whole batch as arrays in one COM_STMT_BULK_EXECUTE on MariaDB, bounded
@@ -176,7 +180,7 @@ class MariadbBackend {
     }
     const std::size_t params = std::min<std::size_t>(mysql_stmt_param_count(stmt.get()), chunk.columns());
     if (!bulk_ || !columns_of_one_kind(chunk.size())) {
-      for (std::size_t r = 0; r < chunk.size(); ++r) stats += execute_flat(stmt.get(), chunk, r, 1, params, true);
+      for (std::size_t r = 0; r < chunk.size(); ++r) stats += execute_flat(stmt.get(), chunk, r, 1, params, true, stmt.updates());
       return stats;
     }
     std::size_t first = 0;
@@ -189,7 +193,7 @@ class MariadbBackend {
         bytes += row;
         ++n;
       }
-      stats += execute_array(stmt.get(), chunk, first, n, params);
+      stats += execute_array(stmt.get(), chunk, first, n, params, stmt.updates());
       first += n;
     }
     return stats;
@@ -217,7 +221,9 @@ class MariadbBackend {
       } else if (mysql_field_count(db_) != 0) {
         fail(one_row ? std::optional{chunk.input_rows().first} : std::nullopt);
       } else {
-        stats.rows += affected(mysql_affected_rows(db_));
+        stats += counted(chunk.size(), affected(mysql_affected_rows(db_)), detail::mariadb::updates_on_duplicate(sql));
+        stats.statements = 1;
+        stats.bytes = text.size();
       }
       const int next = mysql_next_result(db_);
       if (next > 0) fail(one_row ? std::optional{chunk.input_rows().first} : std::nullopt);
@@ -511,7 +517,7 @@ class MariadbBackend {
   /// One execution of `s` with the values of rows [first, first + rows) of values_, one parameter each
   /// (the first `params`).
   SendStats execute_flat(MYSQL_STMT* s, const Chunk& chunk, std::size_t first, std::size_t rows, std::size_t params,
-                         bool one_row) {
+                         bool one_row, bool updates) {
     const std::size_t cols = chunk.columns();
     params = std::min(params, rows * cols);
     binds_.assign(params, MYSQL_BIND{});
@@ -545,7 +551,30 @@ class MariadbBackend {
     const std::size_t row = one_row ? chunk.input_rows().first + first : no_row;
     if (mysql_stmt_bind_param(s, binds_.data()) != 0) fail_stmt(s, row);
     if (mysql_stmt_execute(s) != 0) fail_stmt(s, row);
-    return {1, bytes, affected(mysql_stmt_affected_rows(s))};
+    SendStats stats = counted(rows, affected(mysql_stmt_affected_rows(s)), updates);
+    stats.statements = 1;
+    stats.bytes = bytes;
+    return stats;
+  }
+
+  /// What an INSERT of `sent` rows wrote, from the rows affected and, for an upsert that updates, the
+  /// server's "Records: R  Duplicates: D" (D: rows updated to new values). MariaDB counts an updated
+  /// row twice and one updated to the values it had not at all; here each row written counts once, as
+  /// on the other backends, and rows_updated holds those the upsert updated (changed or not).
+  [[nodiscard]] SendStats counted(std::size_t sent, std::size_t rows_affected, bool updates) const {
+    SendStats stats{0, 0, rows_affected};
+    if (!updates) return stats;
+    const char* info = mysql_info(db_);
+    unsigned long long records = 0, duplicates = 0;
+    if (info != nullptr && std::sscanf(info, "Records: %llu Duplicates: %llu", &records, &duplicates) == 2) {
+      const auto inserted = static_cast<std::size_t>(rows_affected - 2 * duplicates);
+      stats.rows = static_cast<std::size_t>(records);
+      stats.rows_updated = static_cast<std::size_t>(records) - inserted;
+    } else {  // one row: 1 inserted, 2 updated, 0 updated to what it held
+      stats.rows = sent;
+      stats.rows_updated = rows_affected == 1 ? 0 : sent;
+    }
+    return stats;
   }
 
   /// Where an empty value points: a null buffer would be sent as NULL.
@@ -561,7 +590,8 @@ class MariadbBackend {
 
   /// One COM_STMT_BULK_EXECUTE of `s` for rows [first, first + rows) of values_: each column bound as
   /// an array (column-wise binding: values, or pointers to text, with lengths and NULL indicators).
-  SendStats execute_array(MYSQL_STMT* s, const Chunk& chunk, std::size_t first, std::size_t rows, std::size_t params) {
+  SendStats execute_array(MYSQL_STMT* s, const Chunk& chunk, std::size_t first, std::size_t rows, std::size_t params,
+                          bool updates) {
     const std::size_t cols = chunk.columns();
     binds_.assign(params, MYSQL_BIND{});
     columns_.resize(params);
@@ -632,7 +662,10 @@ class MariadbBackend {
     const std::size_t row = rows == 1 ? chunk.input_rows().first + first : no_row;
     if (mysql_stmt_bind_param(s, binds_.data()) != 0) fail_stmt(s, row);
     if (mysql_stmt_execute(s) != 0) fail_stmt(s, row);
-    return {1, bytes, affected(mysql_stmt_affected_rows(s))};
+    SendStats stats = counted(rows, affected(mysql_stmt_affected_rows(s)), updates);
+    stats.statements = 1;
+    stats.bytes = bytes;
+    return stats;
   }
 
   // --- the text protocol ---------------------------------------------------------------------------

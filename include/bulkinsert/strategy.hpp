@@ -103,7 +103,8 @@ struct MultiValues {
   SendStats send_statement(B& b, const Chunk& rows) const {
     // Building a 1,000-row statement's text costs more than encoding its values; build it once per shape.
     const auto& stmt = b.prepare(sql_.template get<typename B::dialect_type>(rows.table(), rows.size()));
-    return b.run(stmt, rows);
+    // Its rows come back in no promised order: only an upsert's updated flags, counted (see upsert_outcome_dialect).
+    return b.run(stmt, rows, rows.returning_sink());
   }
 };
 inline const MultiValues multi_values{};
@@ -165,10 +166,11 @@ struct Copy {
     for (const std::size_t rows : runs) {
       b.execute(create);
       const SendStats copied = b.copy_in(chunk.slice(first, rows), stage);
-      const SendStats moved = detail::run_statement(b, move);
+      // The move's rows (an upsert's updated flags, see upsert_outcome_dialect) go to the chunk's sink.
+      const SendStats moved = detail::run_statement(b, move, {}, chunk.returning_sink());
       b.execute(D::drop_staging_table(stage_name));
       // Rows count what the move wrote into the target, not what the stage took.
-      stats += SendStats{copied.statements + moved.statements + 2, copied.bytes, moved.rows};
+      stats += SendStats{copied.statements + moved.statements + 2, copied.bytes, moved.rows, moved.rows_updated};
       first += rows;
     }
     return stats;

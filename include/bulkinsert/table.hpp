@@ -47,6 +47,11 @@ struct TableSpec {
 
 namespace detail {
 
+/// Whether rows of `t` may update existing ones: an upsert that sets columns on conflict.
+[[nodiscard]] inline bool updates_on_conflict(const TableSpec& t) noexcept {
+  return t.on_conflict && !t.on_conflict->update.empty();
+}
+
 /// Owns values that a column computes instead of borrowing from the row (a getter returning
 /// std::string by value); lives as long as one chunk, so views into it stay valid while it is sent.
 class ValueArena {

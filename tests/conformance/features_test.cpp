@@ -85,6 +85,7 @@ CONFORMANCE_STRATEGY_TEST_CASE("upsert on conflict do nothing skips existing key
   CHECK(report.rows == test::upserted_prices);
   CHECK(report.rows_affected == test::upserted_prices - conflicts);
   CHECK(report.rows - report.rows_affected == conflicts);
+  CHECK(report.rows_updated == std::optional<std::size_t>{0});  // a do-nothing upsert updates nothing, on every backend
   CHECK(report.rows_committed == test::upserted_prices);
   test::check_prices(db, false);
 }
@@ -97,7 +98,34 @@ CONFORMANCE_STRATEGY_TEST_CASE("upsert on conflict updates only the chosen colum
                                                         test::with_chunk_rows<typename TestType::strategy>(128));
   CHECK(report.rows == test::upserted_prices);
   CHECK(report.rows_affected == test::upserted_prices);  // inserted and updated rows count alike
+  if constexpr (TestType::fixture::tells_updated_rows) {
+    CHECK(report.rows_updated == std::optional<std::size_t>{conflicts});
+    CHECK(report.rows_inserted() == std::optional<std::size_t>{test::upserted_prices - conflicts});
+  } else {
+    CHECK_FALSE(report.rows_updated.has_value());
+    CHECK_FALSE(report.rows_inserted().has_value());
+  }
   test::check_prices(db, true);
+}
+
+CONFORMANCE_STRATEGY_TEST_CASE("upsert counts updated rows exactly when rows are rejected and keys repeat", "[upsert][rejects]") {
+  using Fixture = typename TestType::fixture;
+  if constexpr (Fixture::tells_updated_rows) {
+    Fixture db;
+    prepare_prices(db);
+    auto rows = test::upsert_rows();
+    // In the first chunk, among rows that update: an existing key again (it updates that row a second
+    // time, the last row winning), and a new key whose id is taken (refused: the rows sent with it are
+    // rolled back and sent again, and must count once).
+    rows.insert(rows.begin() + 5, rows.front());
+    rows.insert(rows.begin() + 10, {0, "sku-refused", 1, "new"});
+    const auto report = BulkInserter{db.backend(), {.max_rejects = 1}}.insert(
+        test::price_table().on_conflict_update({"sku"}, {"price"}), rows, test::with_chunk_rows<typename TestType::strategy>(128));
+    CHECK(report.rows_rejected == 1);
+    CHECK(report.rows == test::upserted_prices + 1);
+    CHECK(report.rows_updated == std::optional<std::size_t>{conflicts + 1});
+    CHECK(report.rows_inserted() == std::optional<std::size_t>{test::upserted_prices - conflicts});
+  }
 }
 
 CONFORMANCE_STRATEGY_TEST_CASE("upsert by strategy name", "[upsert]") {

@@ -59,10 +59,22 @@ CONFORMANCE_TEST_CASE("hostile names round trip through create table and the cat
   }
 
   SECTION("as table names") {
-    for (const auto& name : names) db.exec(fmt::format("CREATE TABLE {} (id integer)", q(name)));
-    CHECK(db.table_names() == std::multiset<std::string>(names.begin(), names.end()));
-
+    // A name the dialect refuses as a table's (MariaDB: a file named after it would pass 255 bytes) is
+    // refused before anything is sent, never altered; most names are not.
+    std::vector<std::string> tables;
     for (const auto& name : names) {
+      std::string out;
+      try {
+        TestType::backend_type::dialect_type::quote(out, name, "table");
+        tables.push_back(name);
+      } catch (const bulkinsert::InputError&) {
+      }
+    }
+    CHECK(tables.size() * 4 >= names.size() * 3);
+    for (const auto& name : tables) db.exec(fmt::format("CREATE TABLE {} (id integer)", q(name)));
+    CHECK(db.table_names() == std::multiset<std::string>(tables.begin(), tables.end()));
+
+    for (const auto& name : tables) {
       INFO("table " << q(name));
       CHECK(db.column_names(name) == std::vector<std::string>{"id"});
       const bulkinsert::Table<std::tuple<std::int64_t>> table{name, {"id"}};

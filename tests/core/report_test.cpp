@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -22,6 +24,10 @@ TEST_CASE("report rates and formatting", "[core][report]") {
   CHECK(r.rows_per_second() == Approx(200000.0));
   CHECK(fmt::format("{}", r) ==
         "100000 rows via copy: 2 chunks, 2 statements, 4.1 MiB, 0.500 s, 200000 rows/s, 100000 committed");
+  r.rows_affected = 100000;
+  r.rows_updated = 40000;
+  CHECK(r.rows_inserted() == std::optional<std::size_t>{60000});
+  CHECK(fmt::format("{}", r).ends_with(", 100000 committed, 40000 updated"));
 }
 
 TEST_CASE("reports add up, time included, keeping the first strategy", "[core][report]") {
@@ -51,4 +57,22 @@ TEST_CASE("reports add up, time included, keeping the first strategy", "[core][r
   CHECK(sum.bytes == 200);
   CHECK(sum.rows_committed == 20);
   CHECK(sum.elapsed == std::chrono::milliseconds{10});
+  CHECK(sum.rows_updated == std::optional<std::size_t>{0});
+}
+
+TEST_CASE("a report's updated rows are unknown when any part's are", "[core][report]") {
+  bulkinsert::Report known;
+  known.rows_affected = 5;
+  known.rows_updated = 2;
+  bulkinsert::Report unknown;
+  unknown.rows_affected = 5;
+  unknown.rows_updated.reset();  // a SQLite do-update upsert
+  bulkinsert::Report sum = known;
+  sum += known;
+  CHECK(sum.rows_updated == std::optional<std::size_t>{4});
+  CHECK(sum.rows_inserted() == std::optional<std::size_t>{6});
+  sum += unknown;
+  CHECK_FALSE(sum.rows_updated.has_value());
+  CHECK_FALSE(sum.rows_inserted().has_value());
+  CHECK(fmt::format("{}", sum).find("updated") == std::string::npos);
 }

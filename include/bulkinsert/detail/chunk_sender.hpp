@@ -5,6 +5,8 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -14,6 +16,7 @@
 #include "../error.hpp"
 #include "../options.hpp"
 #include "../report.hpp"
+#include "sql_builder.hpp"
 #include "progress.hpp"
 #include "scoped_transaction.hpp"
 
@@ -38,11 +41,15 @@ class ChunkSender {
         shared_rejects_(shared_rejects) {
     report_.strategy = Strategy::name;
   }
+  ChunkSender(const ChunkSender&) = delete;  // flag_counter_ points at this sender
+  ChunkSender& operator=(const ChunkSender&) = delete;
 
   /// Sends one chunk; throws ChunkError or InputError, after which the sender must be abandon()ed.
   void send(const Chunk& plain) {
-    const Chunk chunk = plain.with_sink(sink_);
+    const bool counts_flags = returns_updated_flag<Dialect>(plain.table());
+    const Chunk chunk = plain.with_sink(counts_flags ? &flag_counter_ : sink_);
     const std::size_t rejected_before = report_.rows_rejected;
+    const std::size_t flagged_before = rows_flagged_updated_;
     SendStats stats;
     try {
       // Inside the try: a connection that dies between a checkpoint and the next BEGIN is reported with
@@ -65,6 +72,11 @@ class ChunkSender {
     report_.statements += stats.statements;
     report_.bytes += stats.bytes;
     report_.rows_affected += stats.rows;
+    // Unknown for this chunk is unknown for the report: see Report::rows_updated.
+    const std::optional<std::size_t> updated = !updates_on_conflict(chunk.table()) ? std::optional<std::size_t>{0}
+                                               : counts_flags ? std::optional{rows_flagged_updated_ - flagged_before}
+                                                              : stats.rows_updated;
+    report_.rows_updated = report_.rows_updated && updated ? std::optional{*report_.rows_updated + *updated} : std::nullopt;
     last_chunk_ = chunk.index();
     // A resumed import must skip rejected rows too: the progress record covers the whole chunk.
     if (!uncommitted_.empty() && uncommitted_.back().last == chunk.input_rows().first)
@@ -114,7 +126,9 @@ class ChunkSender {
   /// savepoint and sends each half the same way, until single refused rows remain. Those are rejected.
   SendStats send_isolating(const Chunk& chunk) {
     backend_.execute(Dialect::savepoint(savepoint_name));
+    const std::size_t flagged_before = rows_flagged_updated_;
     auto undo = [&] {
+      rows_flagged_updated_ = flagged_before;  // the rows that said so are rolled back
       backend_.execute(Dialect::rollback_to_savepoint(savepoint_name));
       backend_.execute(Dialect::release_savepoint(savepoint_name));
     };
@@ -190,6 +204,16 @@ class ChunkSender {
   const InsertOptions& options_;
   Strategy strategy_;  // a copy per connection: strategies may cache per-connection state
   const RowSink* sink_;
+  // Where a do-update upsert's rows go when its dialect flags updated rows: counts the flag (each row's
+  // last value) and hands the rest to the caller's sink. An empty row is a rejected row's mark.
+  std::size_t rows_flagged_updated_ = 0;
+  const RowSink flag_counter_ = [this](std::size_t input_row, DynamicRow&& values) {
+    if (!values.empty()) {
+      if (const bool* updated = std::get_if<bool>(&values.back()); updated != nullptr && *updated) ++rows_flagged_updated_;
+      values.pop_back();
+    }
+    if (sink_ != nullptr) (*sink_)(input_row, std::move(values));
+  };
   bool own_transaction_;
   std::atomic<std::size_t>* shared_rejects_;
   Report report_;

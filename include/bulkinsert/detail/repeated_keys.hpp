@@ -20,7 +20,7 @@ namespace bulkinsert::detail {
 /// refuses "ON CONFLICT DO UPDATE command cannot affect row a second time"); split, the rows apply in input
 /// order, the last one winning, exactly as one statement per row (execute_many, per_row) applies them.
 [[nodiscard]] inline bool splits_at_repeated_keys(const TableSpec& t) noexcept {
-  return t.on_conflict && !t.on_conflict->update.empty() && !t.on_conflict->target.empty();
+  return updates_on_conflict(t) && !t.on_conflict->target.empty();
 }
 
 /// The lengths of the consecutive runs of `chunk` in which no conflict key appears twice (one run, the

@@ -35,10 +35,22 @@ void append_column_list(std::string& out, const TableSpec& t) {
   out += ')';
 }
 
+/// Whether an INSERT into `t` in dialect D returns, after the spec's RETURNING columns, whether each row
+/// was updated (see upsert_outcome_dialect).
+template <dialect D>
+[[nodiscard]] bool returns_updated_flag(const TableSpec& t) noexcept {
+  if constexpr (upsert_outcome_dialect<D>)
+    return updates_on_conflict(t);
+  else
+    return false;
+}
+
 /// What the spec adds after an INSERT's rows: the upsert clause, then RETURNING, as dialect D spells them.
 template <dialect D>
 void append_insert_tail(std::string& out, const TableSpec& t) {
   D::append_upsert(out, t);
+  if constexpr (upsert_outcome_dialect<D>)
+    if (updates_on_conflict(t)) return D::append_returning_with_updated_flag(out, t);
   D::append_returning(out, t);
 }
 

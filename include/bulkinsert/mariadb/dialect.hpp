@@ -36,10 +36,46 @@ inline void check_identifier(std::string_view name, std::string_view what) {
                                    name.substr(0, i)));
     i += n;
   }
+  // A table (or database) is stored in files named after it, each character but [0-9A-Za-z_] written
+  // as up to five bytes (@ and four hex digits), and a file name holds 255 bytes with its extension.
+  if (what == "table" || what == "schema") {
+    std::size_t file_name = 0;
+    for (const char c : name) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u & 0xC0) == 0x80) continue;  // a continuation byte: counted with its lead
+      const bool plain = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+      file_name += plain ? 1 : 5;
+    }
+    if (file_name > 250)
+      throw InputError(fmt::format("{} name \"{}\" would be a file name of up to {} bytes; MariaDB names its files after "
+                                   "it and a file name holds 255 bytes",
+                                   what, name, file_name));
+  }
   if (characters > 64)
     throw InputError(fmt::format("{} name \"{}\" is {} characters; MariaDB names hold at most 64", what, name, characters));
   if (const char last = name.back(); last == ' ' || (last >= '\t' && last <= '\r'))
     throw InputError(fmt::format("{} name \"{}\" ends with a blank character, which MariaDB refuses in names", what, name));
+}
+
+/// Whether `sql` (as this dialect writes it) is an upsert that updates: ON DUPLICATE KEY UPDATE with
+/// VALUES(...), outside quoted names and strings. Its rows affected count 2 for an updated row.
+[[nodiscard]] inline bool updates_on_duplicate(std::string_view sql) {
+  std::string bare;
+  bare.reserve(sql.size());
+  char quote = 0;
+  for (const char c : sql) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      bare += ' ';
+    } else if (c == '`' || c == '\'' || c == '"') {
+      quote = c;
+      bare += ' ';
+    } else {
+      bare += c;
+    }
+  }
+  const std::size_t at = bare.find(" ON DUPLICATE KEY UPDATE ");
+  return at != std::string::npos && bare.find(" = VALUES(", at) != std::string::npos;
 }
 
 }  // namespace detail::mariadb
@@ -66,15 +102,26 @@ struct MariadbDialect {
   static void append_upsert(std::string& out, const TableSpec& t) {
     if (!t.on_conflict) return;
     out += " ON DUPLICATE KEY UPDATE ";
+    // Names qualified by the target's: in INSERT ... SELECT (a staged upsert) the source has them too.
+    std::string target;
+    if (!t.schema.empty()) {
+      quote(target, t.schema, "schema");
+      target += '.';
+    }
+    quote(target, t.name, "table");
+    target += '.';
     if (t.on_conflict->update.empty()) {
       const std::string& key = !t.on_conflict->target.empty() ? t.on_conflict->target.front() : t.columns.front();
+      out += target;
       quote(out, key, "conflict column");
       out += " = ";
+      out += target;
       quote(out, key, "conflict column");
       return;
     }
     for (std::size_t i = 0; i < t.on_conflict->update.size(); ++i) {
       if (i != 0) out += ", ";
+      out += target;
       quote(out, t.on_conflict->update[i], "update column");
       out += " = VALUES(";
       quote(out, t.on_conflict->update[i], "update column");

@@ -89,6 +89,12 @@ struct PostgresDialect {
   static void append_returning(std::string& out, const TableSpec& t) {
     detail::postgres_syntax::append_returning<PostgresDialect>(out, t);
   }
+  /// A row an upsert inserted has no deleting transaction yet (xmax is 0); one it updated carries the
+  /// updating transaction's id there, set when ON CONFLICT DO UPDATE locked the existing row.
+  static void append_returning_with_updated_flag(std::string& out, const TableSpec& t) {
+    append_returning(out, t);
+    out += t.returning.empty() ? " RETURNING (xmax <> 0)" : ", (xmax <> 0)";
+  }
   static std::string savepoint(std::string_view n) { return detail::postgres_syntax::savepoint(n); }
   static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_syntax::rollback_to_savepoint(n); }
   static std::string release_savepoint(std::string_view n) { return detail::postgres_syntax::release_savepoint(n); }
@@ -103,5 +109,6 @@ struct PostgresDialect {
 };
 
 static_assert(staging_dialect<PostgresDialect>);
+static_assert(upsert_outcome_dialect<PostgresDialect>);
 
 }  // namespace bulkinsert
