@@ -388,6 +388,26 @@ int run(const Args& a, Load load) {
   return 0;
 }
 
+/// The load over connections to a server that `connect()` opens: `workers` of them through
+/// ParallelInserter, or one. A failure to connect is an Error naming `server`.
+template <class Backend, class Open>
+int run_on_server(const Args& a, std::string_view server, Open open) {
+  auto connect = [&]() -> std::unique_ptr<Backend> {
+    try {
+      return open();
+    } catch (const bulkinsert::DatabaseError& e) {
+      throw bulkinsert::Error(fmt::format("cannot connect to {}: {}", server, e.message()));
+    }
+  };
+  if (a.workers > 1) {
+    return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) {
+      return bulkinsert::load_csv_parallel<Backend>(connect, a.workers, csv, o);
+    });
+  }
+  const auto db = connect();
+  return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -414,39 +434,12 @@ int main(int argc, char** argv) {
       }
       return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
     }
-    if (a.db.starts_with("postgresql://") || a.db.starts_with("postgres://")) {
-      auto connect = [&] {
-        try {
-          return std::make_unique<bulkinsert::PostgresBackend>(a.db);
-        } catch (const bulkinsert::DatabaseError& e) {
-          throw bulkinsert::Error(fmt::format("cannot connect to PostgreSQL: {}", e.message()));
-        }
-      };
-      if (a.workers > 1) {
-        return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) {
-          return bulkinsert::load_csv_parallel<bulkinsert::PostgresBackend>(connect, a.workers, csv, o);
-        });
-      }
-      const auto db = connect();
-      return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
-    }
+    if (a.db.starts_with("postgresql://") || a.db.starts_with("postgres://"))
+      return run_on_server<bulkinsert::PostgresBackend>(a, "PostgreSQL", [&] { return std::make_unique<bulkinsert::PostgresBackend>(a.db); });
 #if BULKINSERT_LOAD_MARIADB
     if (bulkinsert::is_mariadb_url(a.db)) {
       const bulkinsert::MariadbOptions options = bulkinsert::parse_mariadb_url(a.db);
-      auto connect = [&] {
-        try {
-          return std::make_unique<bulkinsert::MariadbBackend>(options);
-        } catch (const bulkinsert::DatabaseError& e) {
-          throw bulkinsert::Error(fmt::format("cannot connect to MariaDB: {}", e.message()));
-        }
-      };
-      if (a.workers > 1) {
-        return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) {
-          return bulkinsert::load_csv_parallel<bulkinsert::MariadbBackend>(connect, a.workers, csv, o);
-        });
-      }
-      const auto db = connect();
-      return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
+      return run_on_server<bulkinsert::MariadbBackend>(a, "MariaDB", [&] { return std::make_unique<bulkinsert::MariadbBackend>(options); });
     }
     throw UsageError(fmt::format("--db must be sqlite:PATH, postgresql://... or mariadb://..., not \"{}\"", a.db));
 #else

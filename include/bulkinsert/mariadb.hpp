@@ -546,9 +546,14 @@ class MariadbBackend {
       }
       bytes += lengths_[p];
     }
-    const unsigned int no_array = 0;
-    mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &no_array);
-    const std::size_t row = one_row ? chunk.input_rows().first + first : no_row;
+    return execute_bound(s, 0, one_row ? chunk.input_rows().first + first : no_row, rows, bytes, updates);
+  }
+
+  /// Binds binds_ to `s` (as arrays of `array_size` rows, or single values for 0) and executes it once;
+  /// `row` is the input row to name in an error, or no_row.
+  SendStats execute_bound(MYSQL_STMT* s, unsigned int array_size, std::size_t row, std::size_t rows, std::size_t bytes,
+                          bool updates) {
+    mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &array_size);
     if (mysql_stmt_bind_param(s, binds_.data()) != 0) fail_stmt(s, row);
     if (mysql_stmt_execute(s) != 0) fail_stmt(s, row);
     SendStats stats = counted(rows, affected(mysql_stmt_affected_rows(s)), updates);
@@ -657,18 +662,22 @@ class MariadbBackend {
         for (std::size_t r = 0; r < rows; ++r)
           if (columns_[c].indicators[r] == STMT_INDICATOR_NONE)
             columns_[c].pointers[r] = const_cast<char*>(temporal_.data()) + columns_[c].offsets[r];
-    const auto size = static_cast<unsigned int>(rows);
-    mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &size);
-    const std::size_t row = rows == 1 ? chunk.input_rows().first + first : no_row;
-    if (mysql_stmt_bind_param(s, binds_.data()) != 0) fail_stmt(s, row);
-    if (mysql_stmt_execute(s) != 0) fail_stmt(s, row);
-    SendStats stats = counted(rows, affected(mysql_stmt_affected_rows(s)), updates);
-    stats.statements = 1;
-    stats.bytes = bytes;
-    return stats;
+    return execute_bound(s, static_cast<unsigned int>(rows), rows == 1 ? chunk.input_rows().first + first : no_row, rows,
+                         bytes, updates);
   }
 
   // --- the text protocol ---------------------------------------------------------------------------
+
+  /// Writes `n` bytes from `data` as lower-case hex at `out`; returns the end.
+  static char* write_hex(char* out, const void* data, std::size_t n) noexcept {
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) {
+      *out++ = hex[p[i] >> 4];
+      *out++ = hex[p[i] & 15];
+    }
+    return out;
+  }
 
   void append_string_literal(std::string& out, std::string_view s) {
     out += '\'';
@@ -695,11 +704,9 @@ class MariadbBackend {
       case Kind::bytes: {
         const BytesView b = std::get<BytesView>(v);
         out += "X'";
-        static constexpr char hex[] = "0123456789abcdef";
-        for (const std::byte x : b) {
-          out += hex[static_cast<unsigned>(x) >> 4];
-          out += hex[static_cast<unsigned>(x) & 15];
-        }
+        const std::size_t at = out.size();
+        out.resize(at + 2 * b.size());
+        write_hex(out.data() + at, b.data(), b.size());
         out += '\'';
         break;
       }
@@ -785,7 +792,6 @@ class MariadbBackend {
     for (std::size_t c = 0; c < cols; ++c) hex_column_[c] = chunk.domain(c).kinds.contains(Kind::bytes);
     lines_.clear();
     detail::DateTimeText slot;
-    static constexpr char hex[] = "0123456789abcdef";
     for (std::size_t r = 0; r < chunk.size(); ++r) {
       for (std::size_t c = 0; c < cols; ++c) {
         if (c != 0) lines_ += '\t';
@@ -800,23 +806,13 @@ class MariadbBackend {
           case Kind::text: t = std::get<std::string_view>(v); break;
           case Kind::bytes: {
             const BytesView b = std::get<BytesView>(v);
-            char* p = lines_.room(2 * b.size());
-            for (const std::byte x : b) {
-              *p++ = hex[static_cast<unsigned>(x) >> 4];
-              *p++ = hex[static_cast<unsigned>(x) & 15];
-            }
-            lines_.commit(p);
+            lines_.commit(write_hex(lines_.room(2 * b.size()), b.data(), b.size()));
             continue;
           }
           case Kind::timestamp: case Kind::date: t = temporal_text(v, slot); break;
         }
         if (hex_column_[c]) {
-          char* p = lines_.room(2 * t.size());
-          for (const char x : t) {
-            *p++ = hex[static_cast<unsigned char>(x) >> 4];
-            *p++ = hex[static_cast<unsigned char>(x) & 15];
-          }
-          lines_.commit(p);
+          lines_.commit(write_hex(lines_.room(2 * t.size()), t.data(), t.size()));
           continue;
         }
         char* p = lines_.room(2 * t.size());

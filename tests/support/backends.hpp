@@ -21,6 +21,7 @@
 //   static constexpr bool defers_constraints;    a foreign key can be DEFERRABLE INITIALLY DEFERRED (checked at COMMIT)
 //   static constexpr bool stores_infinity;       a floating-point column holds the infinities (where false they are refused)
 //   static constexpr bool batches_execute_many;  execute_many sends a chunk in one statement (array binding), not one per row
+//   static constexpr bool upserts_on_target_only; an upsert takes only conflicts on its target (MariaDB's take any unique key)
 //   static constexpr bool tells_updated_rows;    a do-update upsert's report counts updated rows (Report::rows_updated)
 //   static std::string real_text_sql(column);    SQL reading a floating-point column as text that parses exactly
 //   static std::string hex_sql(column);          SQL reading a bytes column as lower-case hex
@@ -126,6 +127,7 @@ class SqliteFixture : public SqliteDb {
   static constexpr bool defers_constraints = true;
   static constexpr bool stores_infinity = true;
   static constexpr bool batches_execute_many = false;
+  static constexpr bool upserts_on_target_only = true;
   static constexpr bool tells_updated_rows = false;   // changes() counts an updated row like an inserted one
   // SqliteReader writes a REAL exactly itself (SQLite's printf loses the last digit of DBL_MAX).
   static std::string real_text_sql(std::string_view column) { return std::string{column}; }
@@ -190,6 +192,7 @@ class PostgresFixture : public PgDb {
   static constexpr bool defers_constraints = true;
   static constexpr bool stores_infinity = true;
   static constexpr bool batches_execute_many = false;
+  static constexpr bool upserts_on_target_only = true;
   static constexpr bool tells_updated_rows = true;  // RETURNING (xmax <> 0)
   static std::string real_text_sql(std::string_view column) { return fmt::format("{}::text", column); }
   static constexpr std::string_view stored_false = "f";
@@ -265,6 +268,7 @@ class MariadbFixture : public MariaDb {
   static constexpr bool stores_nan = false;           // a DOUBLE holds finite values only
   static constexpr bool keeps_negative_zero = false;
   static constexpr bool defers_constraints = false;   // InnoDB checks a foreign key at each statement
+  static constexpr bool upserts_on_target_only = false;  // ON DUPLICATE KEY UPDATE has no conflict target
   static constexpr bool tells_updated_rows = true;    // from the server's "Records: N  Duplicates: D" and the rows affected
   static constexpr bool stores_infinity = false;
   static constexpr bool batches_execute_many = true;  // COM_STMT_BULK_EXECUTE

@@ -8,6 +8,7 @@
 
 #include "../dialect.hpp"
 #include "../error.hpp"
+#include "../postgres/dialect.hpp"
 #include "../table.hpp"
 
 namespace bulkinsert {
@@ -129,17 +130,13 @@ struct MariadbDialect {
     }
   }
   /// ` RETURNING `id``: MariaDB 10.5 and later (MySQL has none).
+  /// RETURNING and savepoints are spelled as in PostgreSQL, and written by the same code.
   static void append_returning(std::string& out, const TableSpec& t) {
-    if (t.returning.empty()) return;
-    out += " RETURNING ";
-    for (std::size_t i = 0; i < t.returning.size(); ++i) {
-      if (i != 0) out += ", ";
-      quote(out, t.returning[i], "returning column");
-    }
+    detail::postgres_syntax::append_returning<MariadbDialect>(out, t);
   }
-  static std::string savepoint(std::string_view n) { return fmt::format("SAVEPOINT {}", n); }
-  static std::string rollback_to_savepoint(std::string_view n) { return fmt::format("ROLLBACK TO SAVEPOINT {}", n); }
-  static std::string release_savepoint(std::string_view n) { return fmt::format("RELEASE SAVEPOINT {}", n); }
+  static std::string savepoint(std::string_view n) { return detail::postgres_syntax::savepoint(n); }
+  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_syntax::rollback_to_savepoint(n); }
+  static std::string release_savepoint(std::string_view n) { return detail::postgres_syntax::release_savepoint(n); }
   /// A binary-collated key, so that import ids differing in case or accents stay apart.
   static std::string progress_table_ddl(std::string_view table) {
     return fmt::format(
