@@ -79,7 +79,7 @@ class MariadbBackend {
   explicit MariadbBackend(std::string_view url) : MariadbBackend(parse_mariadb_url(url)) {}
 
   /// Connects as `options` say. Throws DatabaseError if the server cannot be reached or refuses.
-  explicit MariadbBackend(const MariadbOptions& options) : db_(mysql_init(nullptr)) {
+  explicit MariadbBackend(const MariadbOptions& options) : db_((library_init(), mysql_init(nullptr))) {
     if (db_ == nullptr) throw DatabaseError("2008", "mysql_init: out of memory", ErrorKind::statement);
     mysql_optionsv(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const unsigned int local_infile = 1;
@@ -112,9 +112,7 @@ class MariadbBackend {
   [[nodiscard]] std::size_t max_packet() const noexcept { return max_packet_; }
 
   /// 65,535 placeholders per statement, and the parameters of one statement within max_allowed_packet.
-  [[nodiscard]] Limits limits() const noexcept {
-    return {max_placeholders, 0, max_packet_ - packet_margin, bytes_per_param};
-  }
+  [[nodiscard]] Limits limits() const noexcept { return {max_placeholders, 0, statement_budget(), bytes_per_param}; }
 
   void begin() { query("START TRANSACTION"); }
   /// A COMMIT whose connection broke before the answer is in doubt (ErrorKind::commit_in_doubt).
@@ -189,7 +187,7 @@ class MariadbBackend {
       std::size_t n = 0;
       while (first + n < chunk.size()) {
         const std::size_t row = row_bytes_[first + n] + params;  // an indicator byte per value
-        if (n != 0 && bytes + row > max_packet_ - packet_margin) break;
+        if (n != 0 && bytes + row > statement_budget()) break;
         bytes += row;
         ++n;
       }
@@ -368,6 +366,18 @@ class MariadbBackend {
   static constexpr std::size_t packet_margin = 4096;
   static constexpr std::size_t batch_overhead = 64;
 
+  /// Connector/C's global set-up, once and thread-safely: mysql_init would do it unguarded on first
+  /// use, and ParallelInserter's workers connect from threads of their own.
+  static void library_init() {
+    static const int done = mysql_library_init(0, nullptr, nullptr);
+    (void)done;
+  }
+
+  /// The bytes one statement's parameters may use: max_allowed_packet less room for the packet's own.
+  [[nodiscard]] std::size_t statement_budget() const noexcept {
+    return max_packet_ > 2 * packet_margin ? max_packet_ - packet_margin : max_packet_ / 2;
+  }
+
   void setup() {
     query(fmt::format("SET SESSION sql_mode = '{}', time_zone = '+00:00', NAMES utf8mb4", sql_mode));
     query("SELECT @@max_allowed_packet", [&](MYSQL_ROW row, const unsigned long*) {
@@ -456,10 +466,11 @@ class MariadbBackend {
         bytes += detail::value_bytes(v) + bytes_per_param;
       }
       row_bytes_[r] = bytes;
-      if (bytes + packet_margin > max_packet_)
+      if (bytes > statement_budget())
         throw InputError(fmt::format("row {} of table \"{}\" is about {} bytes, more than the server's max_allowed_packet "
-                                     "of {} bytes allows in one statement (less {} bytes of the packet's own)",
-                                     chunk.input_rows().first + r, chunk.table().name, bytes, max_packet_, packet_margin));
+                                     "of {} bytes allows in one statement ({} bytes, less the packet's own)",
+                                     chunk.input_rows().first + r, chunk.table().name, bytes, max_packet_,
+                                     statement_budget()));
     }
   }
 
