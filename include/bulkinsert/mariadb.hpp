@@ -95,6 +95,7 @@ class MariadbBackend {
     }
     setup();
     bulk_ = bulk_ && options.array_binding;
+    if (options.max_packet != 0) max_packet_ = std::min(max_packet_, options.max_packet);
   }
 
   MariadbBackend(const MariadbBackend&) = delete;
@@ -108,7 +109,7 @@ class MariadbBackend {
   [[nodiscard]] MYSQL* handle() noexcept { return db_; }
   /// Whether execute_many sends a batch in one COM_STMT_BULK_EXECUTE (MariaDB) or a row per execution.
   [[nodiscard]] bool array_binding() const noexcept { return bulk_; }
-  /// The server's max_allowed_packet, in bytes.
+  /// The server's max_allowed_packet in bytes (or MariadbOptions::max_packet, when smaller).
   [[nodiscard]] std::size_t max_packet() const noexcept { return max_packet_; }
 
   /// 65,535 placeholders per statement, and the parameters of one statement within max_allowed_packet.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ struct MariadbOptions {
   /// execute_many binds a batch as arrays (one COM_STMT_BULK_EXECUTE) where the server has it (MariaDB
   /// 10.2+); false sends one execution per row, as against a server without it (MySQL).
   bool array_binding = true;
+  /// The most bytes one statement may carry, when fewer than the server's max_allowed_packet (which
+  /// is always the bound): smaller statements and array batches hold less memory each. 0: the server's.
+  std::size_t max_packet = 0;
 };
 
 namespace detail::mariadb {
