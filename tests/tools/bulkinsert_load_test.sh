@@ -152,7 +152,10 @@ sql "DELETE FROM people" >/dev/null
 load 0 "$work/resume.csv" && [[ -z $err ]] || fail "unexpected stderr: $err"
 
 if [[ $backend != sqlite ]]; then
-  sql "DELETE FROM people" >/dev/null
+  # InnoDB keeps deleted keys (delete-marked, until purge) in the unique index, and inserting the same
+  # keys again takes gap locks on them, which parallel workers' inserts then wait on (lock timeout):
+  # TRUNCATE leaves no deleted keys behind. The README says so.
+  if [[ $backend == mariadb ]]; then sql "TRUNCATE TABLE people" >/dev/null; else sql "DELETE FROM people" >/dev/null; fi
   load 0 "$work/resume.csv" --workers 3 --chunk-rows 10 && expect_in "$out" "100 rows read, 100 loaded, 0 rejected"
   [[ $(sql "SELECT count(*) FROM people") == 100 ]] || fail "--workers did not load every row"
 else
