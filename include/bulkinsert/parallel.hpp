@@ -2,14 +2,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -19,6 +17,7 @@
 
 #include "backend.hpp"
 #include "detail/chunk_assembler.hpp"
+#include "detail/chunk_dealer.hpp"
 #include "detail/chunk_sender.hpp"
 #include "detail/load_session.hpp"
 #include "error.hpp"
@@ -101,39 +100,16 @@ class ParallelInserter {
     for (auto& b : backends_) senders.emplace_back(*b, options_, strategy, nullptr, true, &rejects);
 
     // At most two chunks wait per worker: memory stays bounded whatever the input's size.
-    const std::size_t capacity = 2 * backends_.size();
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::deque<detail::ChunkRows<Row>> queue;
-    std::set<std::size_t> unfinished;  // indices of chunks read and not yet sent
-    const std::size_t window = max_chunks_in_flight();
-    bool closed = false;
-    std::exception_ptr failure;
-
+    detail::ChunkDealer<detail::ChunkRows<Row>> dealer{2 * backends_.size(), max_chunks_in_flight()};
     auto work = [&](std::size_t w) {
       detail::ValueArena arena;
-      for (;;) {
-        detail::ChunkRows<Row> job;
-        {
-          std::unique_lock lock{mutex};
-          changed.wait(lock, [&] { return !queue.empty() || closed || failure; });
-          if (failure || queue.empty()) return;
-          job = std::move(queue.front());
-          queue.pop_front();
-        }
-        changed.notify_all();
+      while (auto job = dealer.take()) {
         try {
-          senders[w].send(job.view(table, arena));
+          senders[w].send(job->second.view(table, arena));
           arena.clear();
-          {
-            const std::lock_guard lock{mutex};
-            unfinished.erase(job.index);
-          }
-          changed.notify_all();
+          dealer.sent(job->first);
         } catch (...) {
-          const std::lock_guard lock{mutex};
-          if (!failure) failure = std::current_exception();
-          changed.notify_all();
+          dealer.fail(std::current_exception());
           return;
         }
       }
@@ -142,33 +118,21 @@ class ParallelInserter {
     std::size_t skipped = 0;
     {
       std::vector<std::jthread> threads;
-      for (std::size_t w = 0; w < backends_.size(); ++w) threads.emplace_back(work, w);
       try {
+        for (std::size_t w = 0; w < backends_.size(); ++w) threads.emplace_back(work, w);
         skipped = detail::for_each_chunk(table, std::forward<Rows>(rows), plan.bounds(), plan.done(),
                                          [&](detail::ChunkRows<Row>& c) {
-                                           std::unique_lock lock{mutex};
-                                           changed.wait(lock, [&] {
-                                             return (queue.size() < capacity &&
-                                                     (unfinished.empty() || c.index - *unfinished.begin() < window)) ||
-                                                    failure;
-                                           });
-                                           if (failure) throw StopReading{};  // a worker failed: read no further
-                                           unfinished.insert(c.index);
-                                           queue.push_back(std::move(c));
-                                           changed.notify_all();
+                                           const std::size_t index = c.index;
+                                           if (!dealer.deal(index, std::move(c))) throw StopReading{};  // a worker failed: read no further
                                          });
       } catch (const StopReading&) {
       } catch (...) {
-        const std::lock_guard lock{mutex};
-        if (!failure) failure = std::current_exception();
+        dealer.fail(std::current_exception());
       }
-      {
-        const std::lock_guard lock{mutex};
-        closed = true;
-      }
-      changed.notify_all();
+      dealer.close();
     }  // joins every worker
 
+    std::exception_ptr failure = dealer.failure();
     if (!failure) {
       try {
         for (auto& s : senders) s.finish();

@@ -24,7 +24,7 @@ void stream_a_million(Strategy strategy) {
   test::PgDb db;
   db.exec("CREATE UNLOGGED TABLE items (id bigint, name text, qty bigint)");
   constexpr std::size_t n = 1'000'000;
-  auto rows = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+  auto rows = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
   static_assert(std::ranges::input_range<decltype(rows)>);
   static_assert(!std::ranges::forward_range<decltype(rows)>);
   BulkInserter ins{db.backend()};

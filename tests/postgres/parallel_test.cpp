@@ -65,7 +65,7 @@ TEMPLATE_TEST_CASE("parallel workers read a single-pass generated range", "[post
   test::PgDb db;
   db.exec("CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, qty bigint)");
   constexpr std::size_t n = 60'000;
-  auto rows = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+  auto rows = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
   ParallelInserter<PostgresBackend> parallel{[&] { return std::make_unique<PostgresBackend>(db.conninfo()); }, 2};
   CHECK(parallel.insert(test::items_table(), rows, TestType::name).rows == n);
   check_exact(db, n);

@@ -82,7 +82,7 @@ void kill_and_resume(std::size_t n, std::size_t kill_at, Strategy strategy, std:
     PostgresBackend loader{db.conninfo()};
     const int pid = loader.connection().backendpid();
     bool killed = false;
-    auto rows = test::generated<test::Item>(n, [&](std::size_t i) {
+    auto rows = test::single_pass<test::Item>(n, [&](std::size_t i) {
       if (i == kill_at && !killed) {
         killed = true;
         terminate_backend(pid);
@@ -113,7 +113,7 @@ void kill_and_resume(std::size_t n, std::size_t kill_at, Strategy strategy, std:
 
   // Resume: a new connection, the same import id, the same input.
   PostgresBackend again{db.conninfo()};
-  auto rows = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+  auto rows = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
   const auto report = BulkInserter{again, options}.insert(test::items_table(), rows, strategy);
   CHECK(report.rows_skipped == present);
   CHECK(report.rows == n - present);
@@ -122,7 +122,7 @@ void kill_and_resume(std::size_t n, std::size_t kill_at, Strategy strategy, std:
   CHECK(covered(progress(db, id)) == n);
 
   // A third run of a finished import sends nothing.
-  auto rows3 = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+  auto rows3 = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
   const auto third = BulkInserter{again, options}.insert(test::items_table(), rows3, strategy);
   CHECK(third.rows == 0);
   CHECK(third.rows_skipped == n);
@@ -206,7 +206,7 @@ TEST_CASE("a parallel import with 2 workers killed mid-way resumes exactly once"
     bulkinsert::ParallelInserter<PostgresBackend> parallel{connect, 2, options};
     const int pid = parallel.backend(1).connection().backendpid();
     bool killed = false;
-    auto rows = test::generated<test::Item>(n, [&](std::size_t i) {
+    auto rows = test::single_pass<test::Item>(n, [&](std::size_t i) {
       if (i == 210'000 && !killed) {
         killed = true;
         terminate_backend(pid);
@@ -230,7 +230,7 @@ TEST_CASE("a parallel import with 2 workers killed mid-way resumes exactly once"
   CHECK(covered(progress(db, id)) == present);
 
   bulkinsert::ParallelInserter<PostgresBackend> resumed{connect, 2, options};
-  auto rows = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+  auto rows = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
   const auto report = resumed.insert(test::items_table(), rows, Copy{.rows_per_chunk = 10'000});
   CHECK(report.rows_skipped == present);
   CHECK(report.rows == n - present);

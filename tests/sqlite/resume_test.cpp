@@ -41,7 +41,7 @@ bulkinsert::InsertOptions resumable(const std::string& id) {
   int code = 0;
   try {
     SqliteBackend db{path};
-    auto rows = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+    auto rows = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
     (void)BulkInserter{db, resumable(id)}.insert(test::items_table(), rows, MultiValues{});
   } catch (...) {
     code = 3;
@@ -106,7 +106,7 @@ TEST_CASE("an import killed with SIGKILL part-way resumes exactly once", "[sqlit
   CHECK(present == recorded);  // rows and their progress records commit together
   CHECK(present % 5'000 == 0);
 
-  auto rows = test::generated<test::Item>(n, [](std::size_t i) { return test::item(i); });
+  auto rows = test::single_pass<test::Item>(n, [](std::size_t i) { return test::item(i); });
   const auto report = BulkInserter{db, resumable(id)}.insert(test::items_table(), rows, MultiValues{});
   CHECK(report.rows_skipped == present);
   CHECK(report.rows == n - present);

@@ -161,9 +161,9 @@ inline std::string_view role_of(const UserIn& u) { return u.role; }
 /// forward one (no copies that compare equal, postfix ++ returns void), so the inserter must buffer the
 /// current chunk itself. begin() a second time throws.
 template <class Row, class Make>
-class Generated {
+class SinglePass {
  public:
-  Generated(std::size_t n, Make make) : n_(n), make_(std::move(make)) {}
+  SinglePass(std::size_t n, Make make) : n_(n), make_(std::move(make)) {}
 
   class iterator {
    public:
@@ -173,7 +173,7 @@ class Generated {
     using difference_type = std::ptrdiff_t;
 
     iterator() = default;
-    explicit iterator(Generated* g) : g_(g) {}
+    explicit iterator(SinglePass* g) : g_(g) {}
     Row operator*() const { return g_->make_(g_->at_); }
     iterator& operator++() {
       ++g_->at_;
@@ -185,7 +185,7 @@ class Generated {
    private:
     [[nodiscard]] bool done() const { return g_->at_ == g_->n_; }
 
-    Generated* g_ = nullptr;
+    SinglePass* g_ = nullptr;
   };
 
   iterator begin() {
@@ -205,8 +205,8 @@ class Generated {
 };
 
 template <class Row, class Make>
-Generated<Row, Make> generated(std::size_t n, Make make) {
-  return Generated<Row, Make>{n, std::move(make)};
+SinglePass<Row, Make> single_pass(std::size_t n, Make make) {
+  return SinglePass<Row, Make>{n, std::move(make)};
 }
 
 /// A field of /proc/self/status in KiB ("VmHWM", "VmRSS").
