@@ -73,3 +73,37 @@ function(bulkinsert_add_pg_fixture)
     FIXTURES_REQUIRED pg_cluster
     TIMEOUT 60)
 endfunction()
+
+# The throwaway MariaDB server used by tests (tests/support/mariadb_server.sh), on a Unix socket
+# under /tmp keyed by the build dir, as the PostgreSQL cluster's.
+string(SHA1 _bulkinsert_build_hash "${PROJECT_BINARY_DIR}")
+string(SUBSTRING "${_bulkinsert_build_hash}" 0 10 _bulkinsert_build_hash)
+set(BULKINSERT_TEST_MARIADB_DIR "/tmp/bulkinsert-mariadb-${_bulkinsert_build_hash}" CACHE PATH
+  "Directory for the test MariaDB server (data, Unix socket, log)")
+unset(_bulkinsert_build_hash)
+set(BULKINSERT_TEST_MARIADB_URL "mariadb://root@localhost/test?socket=${BULKINSERT_TEST_MARIADB_DIR}/sock")
+set(BULKINSERT_MARIADB_SERVER_SCRIPT "${PROJECT_SOURCE_DIR}/tests/support/mariadb_server.sh")
+
+# Define the fixture tests once:
+#   "mariadb: server start"      FIXTURES_SETUP   mariadb_server
+#   "mariadb: server reachable"  FIXTURES_REQUIRED mariadb_server (SELECT 1)
+#   "mariadb: server stop"       FIXTURES_CLEANUP mariadb_server
+# A test that needs the server sets
+#   FIXTURES_REQUIRED mariadb_server ENVIRONMENT "BULKINSERT_TEST_MARIADB=${BULKINSERT_TEST_MARIADB_URL}"
+function(bulkinsert_add_mariadb_fixture)
+  get_property(done GLOBAL PROPERTY BULKINSERT_MARIADB_FIXTURE_DEFINED)
+  if(done)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY BULKINSERT_MARIADB_FIXTURE_DEFINED TRUE)
+  find_program(BASH_EXECUTABLE bash REQUIRED)
+  add_test(NAME "mariadb: server start"
+    COMMAND "${BASH_EXECUTABLE}" "${BULKINSERT_MARIADB_SERVER_SCRIPT}" start "${BULKINSERT_TEST_MARIADB_DIR}")
+  set_tests_properties("mariadb: server start" PROPERTIES FIXTURES_SETUP mariadb_server TIMEOUT 180)
+  add_test(NAME "mariadb: server stop"
+    COMMAND "${BASH_EXECUTABLE}" "${BULKINSERT_MARIADB_SERVER_SCRIPT}" stop "${BULKINSERT_TEST_MARIADB_DIR}")
+  set_tests_properties("mariadb: server stop" PROPERTIES FIXTURES_CLEANUP mariadb_server TIMEOUT 120)
+  add_test(NAME "mariadb: server reachable"
+    COMMAND "${BASH_EXECUTABLE}" "${BULKINSERT_MARIADB_SERVER_SCRIPT}" sql "${BULKINSERT_TEST_MARIADB_DIR}" -e "SELECT 1")
+  set_tests_properties("mariadb: server reachable" PROPERTIES FIXTURES_REQUIRED mariadb_server TIMEOUT 60)
+endfunction()

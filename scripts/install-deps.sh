@@ -10,6 +10,7 @@ packages=(
   libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libfmt-dev
   catch2 libbenchmark-dev
   postgresql postgresql-client
+  mariadb-server mariadb-client libmariadb-dev
   python3
 )
 

@@ -3,7 +3,7 @@
 # -std=c++20 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror. Run by tests/support/check_headers.cmake.
 # A compiler that is missing fails its test (scripts/install-deps.sh installs both).
 set(system_includes "")
-foreach(dependency IN ITEMS fmt::fmt SQLiteCpp PQXX::PQXX PQXX::PQ)
+foreach(dependency IN ITEMS fmt::fmt SQLiteCpp PQXX::PQXX PQXX::PQ PkgConfig::bulkinsert_pc_libmariadb bulkinsert::libmariadb)
   if(TARGET ${dependency})
     get_target_property(dirs ${dependency} INTERFACE_INCLUDE_DIRECTORIES)
     if(NOT dirs)
@@ -27,6 +27,9 @@ if(NOT BULKINSERT_WITH_SQLITE)
 endif()
 if(NOT BULKINSERT_WITH_POSTGRES)
   list(APPEND skip postgres.hpp postgres/)
+endif()
+if(NOT BULKINSERT_WITH_MARIADB)
+  list(APPEND skip mariadb.hpp mariadb/)
 endif()
 list(JOIN skip "|" skip)
 

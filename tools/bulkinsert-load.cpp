@@ -27,6 +27,9 @@
 #include <bulkinsert/csv_load.hpp>
 #include <bulkinsert/postgres.hpp>
 #include <bulkinsert/sqlite.hpp>
+#if BULKINSERT_LOAD_MARIADB
+#include <bulkinsert/mariadb.hpp>
+#endif
 
 namespace {
 
@@ -39,11 +42,14 @@ required:
   FILE.csv | -              the CSV file, or - for standard input; RFC 4180, LF or CRLF, UTF-8 (a
                             byte-order mark is skipped), the first row names the columns
   --into TABLE              the target table (it must exist)
-  --db URL                  sqlite:PATH (sqlite:///abs/path also works) or postgresql://... /
-                            postgres://... (any libpq connection URI)
+  --db URL                  sqlite:PATH (sqlite:///abs/path also works), postgresql://... /
+                            postgres://... (any libpq connection URI), or
+                            mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?socket=PATH]
+                            (mysql://... is the same)
 
 what goes where:
-  --schema NAME             the table's schema (PostgreSQL) or attached database (SQLite)
+  --schema NAME             the table's schema (PostgreSQL), attached database (SQLite) or
+                            database (MariaDB)
   --map CSV_COL=TABLE_COL   route a CSV column to a differently named table column; repeatable.
                             Other CSV columns go to the table column of the same name (exact, else
                             case-insensitive when only one column matches)
@@ -55,7 +61,8 @@ what goes where:
 
 how it travels:
   --strategy NAME           copy | multi_values | execute_many | per_row  (default: copy on
-                            PostgreSQL, multi_values on SQLite; SQLite has no copy)
+                            PostgreSQL, multi_values on SQLite and MariaDB; SQLite has no copy;
+                            on MariaDB copy is LOAD DATA LOCAL INFILE)
   --chunk-rows N            rows per chunk (per statement for multi_values); default: the strategy's
 
 failures:
@@ -72,7 +79,7 @@ failures:
   --import-id ID            the id progress is recorded under (default: table + absolute file path)
 
 parallel:
-  --workers N               PostgreSQL only: N connections load at once while this thread reads the
+  --workers N               PostgreSQL and MariaDB: N connections load at once while this thread reads the
                             file (default 1). With checkpoints, chunks then commit out of input order;
                             --resume still skips exactly the committed rows
 
@@ -381,6 +388,26 @@ int run(const Args& a, Load load) {
   return 0;
 }
 
+/// The load over connections to a server that `connect()` opens: `workers` of them through
+/// ParallelInserter, or one. A failure to connect is an Error naming `server`.
+template <class Backend, class Open>
+int run_on_server(const Args& a, std::string_view server, Open open) {
+  auto connect = [&]() -> std::unique_ptr<Backend> {
+    try {
+      return open();
+    } catch (const bulkinsert::DatabaseError& e) {
+      throw bulkinsert::Error(fmt::format("cannot connect to {}: {}", server, e.message()));
+    }
+  };
+  if (a.workers > 1) {
+    return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) {
+      return bulkinsert::load_csv_parallel<Backend>(connect, a.workers, csv, o);
+    });
+  }
+  const auto db = connect();
+  return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -396,7 +423,7 @@ int main(int argc, char** argv) {
       std::string path = a.db.substr(7);
       if (path.starts_with("//")) path.erase(0, 2);  // sqlite:///abs/path, as SQLAlchemy writes it
       if (path.empty()) throw UsageError("--db sqlite: needs a path (sqlite:PATH)");
-      if (a.workers > 1) throw UsageError("--workers needs PostgreSQL: SQLite has a single writer");
+      if (a.workers > 1) throw UsageError("--workers needs PostgreSQL or MariaDB: SQLite has a single writer");
       // READWRITE without CREATE: loading into a missing file would leave an empty database behind.
       // NOMUTEX: one thread uses the connection (see SqliteBackend's constructor).
       std::optional<bulkinsert::SqliteBackend> db;
@@ -407,23 +434,17 @@ int main(int argc, char** argv) {
       }
       return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
     }
-    if (a.db.starts_with("postgresql://") || a.db.starts_with("postgres://")) {
-      auto connect = [&] {
-        try {
-          return std::make_unique<bulkinsert::PostgresBackend>(a.db);
-        } catch (const bulkinsert::DatabaseError& e) {
-          throw bulkinsert::Error(fmt::format("cannot connect to PostgreSQL: {}", e.message()));
-        }
-      };
-      if (a.workers > 1) {
-        return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) {
-          return bulkinsert::load_csv_parallel<bulkinsert::PostgresBackend>(connect, a.workers, csv, o);
-        });
-      }
-      const auto db = connect();
-      return run(a, [&](bulkinsert::CsvReader& csv, const bulkinsert::CsvLoadOptions& o) { return bulkinsert::load_csv(*db, csv, o); });
+    if (a.db.starts_with("postgresql://") || a.db.starts_with("postgres://"))
+      return run_on_server<bulkinsert::PostgresBackend>(a, "PostgreSQL", [&] { return std::make_unique<bulkinsert::PostgresBackend>(a.db); });
+#if BULKINSERT_LOAD_MARIADB
+    if (bulkinsert::is_mariadb_url(a.db)) {
+      const bulkinsert::MariadbOptions options = bulkinsert::parse_mariadb_url(a.db);
+      return run_on_server<bulkinsert::MariadbBackend>(a, "MariaDB", [&] { return std::make_unique<bulkinsert::MariadbBackend>(options); });
     }
+    throw UsageError(fmt::format("--db must be sqlite:PATH, postgresql://... or mariadb://..., not \"{}\"", a.db));
+#else
     throw UsageError(fmt::format("--db must be sqlite:PATH or postgresql://..., not \"{}\"", a.db));
+#endif
   } catch (const UsageError& e) {
     fmt::print(stderr, "bulkinsert-load: {} (see --help)\n", e.what());
     return 2;

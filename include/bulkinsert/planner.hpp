@@ -13,6 +13,10 @@ namespace bulkinsert {
 struct Limits {
   std::size_t max_params = 0;  ///< bind parameters per statement
   std::size_t max_rows = 0;    ///< rows per statement (SQL Server's 1,000-row VALUES list)
+  /// Bytes of parameters one statement may carry (a server's packet limit), estimated as each value's
+  /// payload (text and bytes: their size; other kinds: detail::fixed_value_bytes) plus bytes_per_param.
+  std::size_t max_statement_bytes = 0;
+  std::size_t bytes_per_param = 0;  ///< what each parameter adds on the wire beyond its value's bytes
   friend bool operator==(const Limits&, const Limits&) = default;
 };
 

@@ -14,6 +14,7 @@
 #include "detail/query.hpp"
 #include "detail/repeated_keys.hpp"
 #include "detail/sql_builder.hpp"
+#include "detail/statement_bytes.hpp"
 #include "error.hpp"
 #include "planner.hpp"
 
@@ -68,11 +69,11 @@ struct MultiValues {
   }
   template <backend B>
   SendStats send(B& b, const Chunk& chunk) const {
-    if (!detail::splits_at_repeated_keys(chunk.table())) return send_statement(b, chunk);
+    if (!detail::splits_at_repeated_keys(chunk.table())) return send_within_bytes(b, chunk);
     SendStats stats;
     std::size_t first = 0;
     for (const std::size_t rows : detail::runs_without_repeated_keys(chunk)) {
-      stats += send_statement(b, chunk.slice(first, rows));
+      stats += send_within_bytes(b, chunk.slice(first, rows));
       first += rows;
     }
     return stats;
@@ -81,6 +82,23 @@ struct MultiValues {
   mutable detail::InsertSqlCache sql_{};  ///< not an option: the statement text last built
 
  private:
+  /// Statements within the backend's byte limit, where it has one (MariaDB's max_allowed_packet).
+  template <backend B>
+  SendStats send_within_bytes(B& b, const Chunk& chunk) const {
+    const Limits limits = b.limits();
+    if (limits.max_statement_bytes == 0) return send_statement(b, chunk);
+    std::vector<ValueRef> buffer;
+    const std::vector<std::size_t> runs = detail::runs_within_bytes(chunk, limits, buffer);
+    if (runs.size() == 1) return send_statement(b, chunk);
+    SendStats stats;
+    std::size_t first = 0;
+    for (const std::size_t rows : runs) {
+      stats += send_statement(b, chunk.slice(first, rows));
+      first += rows;
+    }
+    return stats;
+  }
+
   template <backend B>
   SendStats send_statement(B& b, const Chunk& rows) const {
     // Building a 1,000-row statement's text costs more than encoding its values; build it once per shape.
@@ -152,7 +170,7 @@ struct Copy {
       const SendStats moved = detail::run_statement(b, move, {}, chunk.returning_sink());
       b.execute(D::drop_staging_table(stage_name));
       // Rows count what the move wrote into the target, not what the stage took.
-      stats += SendStats{copied.statements + moved.statements + 2, copied.bytes, moved.rows};
+      stats += SendStats{copied.statements + moved.statements + 2, copied.bytes, moved.rows, moved.rows_updated};
       first += rows;
     }
     return stats;

@@ -7,7 +7,9 @@ function(bulkinsert_check_no_dev_targets dir)
   if(subdirs)
     message(FATAL_ERROR "bulkinsert as a subproject added subdirectories: ${subdirs}")
   endif()
-  if(NOT targets STREQUAL "bulkinsert;bulkinsert_sqlite;bulkinsert_postgres")
+  # bulkinsert_mariadb where MariaDB Connector/C is found (BULKINSERT_WITH_MARIADB's default).
+  if(NOT targets STREQUAL "bulkinsert;bulkinsert_sqlite;bulkinsert_postgres" AND
+     NOT targets STREQUAL "bulkinsert;bulkinsert_sqlite;bulkinsert_postgres;bulkinsert_mariadb")
     message(FATAL_ERROR "bulkinsert as a subproject defined unexpected targets: ${targets}")
   endif()
   foreach(option IN ITEMS BULKINSERT_TESTS BULKINSERT_BENCHMARKS BULKINSERT_EXAMPLES BULKINSERT_INSTALL)

@@ -58,6 +58,15 @@ else()
     message(FATAL_ERROR "a package built without PostgreSQL requires libpq in bulkinsert.pc:\n${pc}")
   endif()
 endif()
+# MariaDB is built where Connector/C is found: then all of its files, else none of them.
+set(mariadb_files
+  ${package}/bulkinsert-mariadb-targets.cmake
+  ${package}/bulkinsertMariadb.cmake
+  include/bulkinsert/mariadb.hpp
+  include/bulkinsert/mariadb/dialect.hpp)
+if(include/bulkinsert/mariadb.hpp IN_LIST installed OR ${package}/bulkinsert-mariadb-targets.cmake IN_LIST installed)
+  list(APPEND required ${mariadb_files})
+endif()
 foreach(file IN LISTS required)
   if(NOT file IN_LIST installed)
     message(FATAL_ERROR "missing from the install: ${file}")

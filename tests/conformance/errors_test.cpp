@@ -149,6 +149,7 @@ CONFORMANCE_STRATEGY_TEST_CASE("a missing table is a ChunkError for chunk 0", "[
 CONFORMANCE_STRATEGY_TEST_CASE("a constraint checked at commit is a ChunkError and nothing is kept", "[errors]") {
   using F = typename TestType::fixture;
   using S = typename TestType::strategy;
+  if constexpr (!F::defers_constraints) return;  // nothing is checked at COMMIT there
   F db;
   db.exec(fmt::format("CREATE TABLE roles (id {} PRIMARY KEY, name varchar(50) UNIQUE)", F::types.bigint));
   db.exec(fmt::format("CREATE TABLE users (id {} PRIMARY KEY, username varchar(100) UNIQUE NOT NULL, email varchar(255), "

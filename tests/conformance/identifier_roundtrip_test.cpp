@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <tuple>
@@ -24,7 +25,8 @@ std::vector<std::string> names_for() {
   const std::string reserved = rules.reserved_prefix;
   std::erase_if(names, [&](std::string n) {
     for (char& c : n) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    return !reserved.empty() && n.rfind(reserved, 0) == 0;
+    return (!reserved.empty() && n.rfind(reserved, 0) == 0) || (!rules.trailing_space && (n.back() == ' ' || (n.back() >= '\t' && n.back() <= '\r'))) ||
+           (!rules.beyond_bmp && std::any_of(n.begin(), n.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xF8) == 0xF0; }));
   });
   if (rules.max_bytes == 0) names.push_back(std::string(300, 'L'));  // no length limit here
   return names;
@@ -57,10 +59,22 @@ CONFORMANCE_TEST_CASE("hostile names round trip through create table and the cat
   }
 
   SECTION("as table names") {
-    for (const auto& name : names) db.exec(fmt::format("CREATE TABLE {} (id integer)", q(name)));
-    CHECK(db.table_names() == std::multiset<std::string>(names.begin(), names.end()));
-
+    // A name the dialect refuses as a table's (MariaDB: a file named after it would pass 255 bytes) is
+    // refused before anything is sent, never altered; most names are not.
+    std::vector<std::string> tables;
     for (const auto& name : names) {
+      std::string out;
+      try {
+        TestType::backend_type::dialect_type::quote(out, name, "table");
+        tables.push_back(name);
+      } catch (const bulkinsert::InputError&) {
+      }
+    }
+    CHECK(tables.size() * 4 >= names.size() * 3);
+    for (const auto& name : tables) db.exec(fmt::format("CREATE TABLE {} (id integer)", q(name)));
+    CHECK(db.table_names() == std::multiset<std::string>(tables.begin(), tables.end()));
+
+    for (const auto& name : tables) {
       INFO("table " << q(name));
       CHECK(db.column_names(name) == std::vector<std::string>{"id"});
       const bulkinsert::Table<std::tuple<std::int64_t>> table{name, {"id"}};

@@ -57,7 +57,7 @@ CONFORMANCE_STRATEGY_TEST_CASE("a key repeated in one upsert applies in input or
   using F = typename TestType::fixture;
   using S = typename TestType::strategy;
   F db;
-  db.exec(fmt::format("CREATE TABLE settings (k {} PRIMARY KEY, a {} NOT NULL, b {} NOT NULL)", F::types.text,
+  db.exec(fmt::format("CREATE TABLE settings (k {} PRIMARY KEY, a {} NOT NULL, b {} NOT NULL)", F::types.key_text,
                       F::types.bigint, F::types.bigint));
   db.exec("INSERT INTO settings (k, a, b) VALUES ('old', 0, 0)");
   const auto upsert = bulkinsert::Table<Setting>{settings}.on_conflict_update({"k"}, {"a"});

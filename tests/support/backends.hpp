@@ -18,6 +18,10 @@
 //   static const Identifiers identifiers;        what names the catalog holds (struct Identifiers below)
 //   static constexpr bool stores_nan;            a NaN goes in (where false it is refused with an InputError)
 //   static constexpr bool keeps_negative_zero;   -0.0 reads back with its sign
+//   static constexpr bool defers_constraints;    a foreign key can be DEFERRABLE INITIALLY DEFERRED (checked at COMMIT)
+//   static constexpr bool stores_infinity;       a floating-point column holds the infinities (where false they are refused)
+//   static constexpr bool batches_execute_many;  execute_many sends a chunk in one statement (array binding), not one per row
+//   static constexpr bool upserts_on_target_only; an upsert takes only conflicts on its target (MariaDB's take any unique key)
 //   static constexpr bool tells_updated_rows;    a do-update upsert's report counts updated rows (Report::rows_updated)
 //   static std::string real_text_sql(column);    SQL reading a floating-point column as text that parses exactly
 //   static std::string hex_sql(column);          SQL reading a bytes column as lower-case hex
@@ -65,6 +69,9 @@
 #include "postgres.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
+#if BULKINSERT_CONFORMANCE_MARIADB
+#include "mariadb.hpp"
+#endif
 
 namespace test {
 
@@ -77,6 +84,7 @@ struct Types {
   const char* blob;       ///< bytes
   const char* timestamp;  ///< a timestamp without time zone
   const char* auto_id;    ///< an integer primary key the database numbers when it is omitted
+  const char* key_text;   ///< text that can be a primary key
 };
 
 /// What the driver reports, where tests check it.
@@ -96,6 +104,8 @@ struct Identifiers {
   bool fold_ascii_case;         ///< names equal but for ASCII case are the same name
   std::size_t max_bytes;        ///< the longest name; 0 for no limit
   const char* reserved_prefix;  ///< names the database keeps for itself start so (ignoring case), or ""
+  bool beyond_bmp = true;       ///< names may hold characters beyond U+FFFF (MariaDB's utf8mb3 names may not)
+  bool trailing_space = true;   ///< names may end with a blank (space, tab, CR, LF, VT, FF)
 };
 
 class SqliteFixture : public SqliteDb {
@@ -106,13 +116,18 @@ class SqliteFixture : public SqliteDb {
   using default_strategy = bulkinsert::MultiValues;
   static constexpr bool per_row_waits = false;
   static inline const Types types{"INTEGER", "INTEGER", "TEXT", "REAL", "BLOB", "TIMESTAMP",
-                                  "INTEGER PRIMARY KEY AUTOINCREMENT"};  // ids never reused, as a sequence's
+                                  "INTEGER PRIMARY KEY AUTOINCREMENT",  // ids never reused, as a sequence's
+                                  "TEXT"};
   // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_FOREIGNKEY, SQLITE_ERROR
   static inline const Codes codes{"2067", "787", "1", {"UNIQUE", "users.username"}, "no such table", "UNIQUE",
                                   "1555"};  // SQLITE_CONSTRAINT_PRIMARYKEY
   static constexpr bool text_holds_any_byte = true;
   static constexpr bool stores_nan = false;           // it would become NULL
   static constexpr bool keeps_negative_zero = false;  // an integral REAL is stored as an integer
+  static constexpr bool defers_constraints = true;
+  static constexpr bool stores_infinity = true;
+  static constexpr bool batches_execute_many = false;
+  static constexpr bool upserts_on_target_only = true;
   static constexpr bool tells_updated_rows = false;   // changes() counts an updated row like an inserted one
   // SqliteReader writes a REAL exactly itself (SQLite's printf loses the last digit of DBL_MAX).
   static std::string real_text_sql(std::string_view column) { return std::string{column}; }
@@ -168,12 +183,16 @@ class PostgresFixture : public PgDb {
   using default_strategy = bulkinsert::Copy;
   static constexpr bool per_row_waits = true;
   static inline const Types types{"bigint", "smallint", "text", "double precision", "bytea", "timestamp",
-                                  "serial PRIMARY KEY"};
+                                  "serial PRIMARY KEY", "text"};
   static inline const Codes codes{"23505", "23503", "42P01", {"users_username_key"}, "does not exist",
                                   "duplicate key", "23505"};
   static constexpr bool text_holds_any_byte = false;  // a UTF8 database
   static constexpr bool stores_nan = true;
   static constexpr bool keeps_negative_zero = true;
+  static constexpr bool defers_constraints = true;
+  static constexpr bool stores_infinity = true;
+  static constexpr bool batches_execute_many = false;
+  static constexpr bool upserts_on_target_only = true;
   static constexpr bool tells_updated_rows = true;  // RETURNING (xmax <> 0)
   static std::string real_text_sql(std::string_view column) { return fmt::format("{}::text", column); }
   static constexpr std::string_view stored_false = "f";
@@ -229,8 +248,83 @@ class PostgresFixture : public PgDb {
   std::optional<pqxx::connection> catalog_;  // for queries with parameters, which PgDb::query() does not take
 };
 
+#if BULKINSERT_CONFORMANCE_MARIADB
+class MariadbFixture : public MariaDb {
+ public:
+  static constexpr std::string_view name = "mariadb";
+  using backend_type = bulkinsert::MariadbBackend;
+  using strategies = std::tuple<bulkinsert::PerRow, bulkinsert::MultiValues, bulkinsert::ExecuteMany, bulkinsert::Copy>;
+  using default_strategy = bulkinsert::MultiValues;
+  static constexpr bool per_row_waits = true;
+  // TEXT and BLOB hold at most 64 KiB: the unbounded ones are LONGTEXT and LONGBLOB. TIMESTAMP is a
+  // 1970-2038 type converted to UTC; a timestamp without time zone is DATETIME(6).
+  // A key holds at most 3,072 bytes, so a text key is a VARCHAR. An id is an INT, as the foreign keys the
+  // tests declare (integer) must match the type of the key they reference.
+  static inline const Types types{"BIGINT", "SMALLINT", "LONGTEXT", "DOUBLE", "LONGBLOB", "DATETIME(6)",
+                                  "INT AUTO_INCREMENT PRIMARY KEY", "VARCHAR(255)"};
+  static inline const Codes codes{"1062", "1452", "1146", {"Duplicate entry", "username"}, "doesn't exist",
+                                  "Duplicate entry", "1062"};
+  static constexpr bool text_holds_any_byte = false;  // utf8mb4
+  static constexpr bool stores_nan = false;           // a DOUBLE holds finite values only
+  static constexpr bool keeps_negative_zero = false;
+  static constexpr bool defers_constraints = false;   // InnoDB checks a foreign key at each statement
+  static constexpr bool upserts_on_target_only = false;  // ON DUPLICATE KEY UPDATE has no conflict target
+  static constexpr bool tells_updated_rows = true;    // from the server's "Records: N  Duplicates: D" and the rows affected
+  static constexpr bool stores_infinity = false;
+  static constexpr bool batches_execute_many = true;  // COM_STMT_BULK_EXECUTE
+  static std::string real_text_sql(std::string_view column) { return std::string{column}; }  // the reader writes it exactly
+  static constexpr std::string_view stored_false = "0";  // BOOLEAN is TINYINT(1)
+  static constexpr Identifiers identifiers{true, true, 64, "", false, false};
+  static std::string hex_sql(std::string_view column) { return fmt::format("LOWER(HEX({}))", column); }
+  static std::string timestamp_text_sql(std::string_view column) {
+    return fmt::format("DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s.%f')", column);
+  }
+
+  [[nodiscard]] std::unique_ptr<backend_type> connect() { return std::make_unique<backend_type>(url()); }
+
+  [[nodiscard]] TextRows rows(const std::string& sql) { return reader().rows(sql); }
+  [[nodiscard]] std::int64_t scalar(const std::string& sql) { return reader().scalar(sql); }
+
+  /// A DATETIME(6) keeps the instant as UTC wall time: the text is the whole of it.
+  void check_users_stored(const std::vector<User>&) {}
+
+  [[nodiscard]] std::vector<std::string> column_names(const std::string& table) {
+    std::vector<std::string> out;
+    for (auto& r : rows(fmt::format("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                                    "AND TABLE_NAME = {} ORDER BY ORDINAL_POSITION",
+                                    connection().literal(table))))
+      out.push_back(r[0].value());
+    return out;
+  }
+  [[nodiscard]] std::multiset<std::string> table_names() {
+    std::multiset<std::string> out;
+    for (auto& r : rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                        "TABLE_TYPE = 'BASE TABLE'"))
+      out.insert(r[0].value());
+    return out;
+  }
+  void next_id_after(const std::string& table, std::int64_t n) {
+    exec(fmt::format("ALTER TABLE {} AUTO_INCREMENT = {}", quoted<MariadbFixture>(table), n + 1));
+  }
+  void create_scratch(std::string_view name_and_columns) { exec(fmt::format("CREATE TABLE {}", name_and_columns)); }
+  static std::string item_name_sql(std::string_view column) {
+    return fmt::format("CONCAT('item ', LPAD({}, 7, '0'), ' of the generated stream, padded')", column);
+  }
+
+ private:
+  template <class Fixture>
+  static std::string quoted(std::string_view name) {
+    return bulkinsert::quote_identifier<typename Fixture::backend_type::dialect_type>(name);
+  }
+};
+#endif
+
 /// Every backend of the suite.
+#if BULKINSERT_CONFORMANCE_MARIADB
+using backends = std::tuple<SqliteFixture, PostgresFixture, MariadbFixture>;
+#else
 using backends = std::tuple<SqliteFixture, PostgresFixture>;
+#endif
 
 // --- the cases: a backend, or a backend and one of its strategies ---------------------------------
 

@@ -90,8 +90,8 @@ void prepare_prices(Db& db, std::string_view bigint, std::string_view text) {
   db.exec(fmt::format("CREATE TABLE prices (id {0} PRIMARY KEY, sku {1} UNIQUE NOT NULL, price {0} NOT NULL, label {1}, "
                       "note {1} DEFAULT 'untouched')",
                       bigint, text));
-  db.exec(fmt::format("WITH RECURSIVE g(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM g WHERE k < {}) "
-                      "INSERT INTO prices (id, sku, price, label) SELECT k, 'sku-' || k, k, 'old' FROM g",
+  db.exec(fmt::format("INSERT INTO prices (id, sku, price, label) WITH RECURSIVE g(k) AS (SELECT 0 UNION ALL "
+                      "SELECT k + 1 FROM g WHERE k < {}) SELECT k, 'sku-' || k, k, 'old' FROM g",
                       old_prices - 1));
 }
 

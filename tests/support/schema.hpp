@@ -79,15 +79,17 @@ inline const std::vector<std::string>& user_columns() {
   return c;
 }
 
-/// DDL of the article's schema for `dialect` ("sqlite" or "postgres").
+/// DDL of the article's schema for `dialect` ("sqlite", "postgres" or "mariadb", whose TIMESTAMP is
+/// a UTC-converted 1970-2038 type: its timestamp without time zone is DATETIME(6)).
 inline std::vector<std::string> schema_sql(std::string_view dialect) {
   const bool pg = dialect == "postgres";
   const char* id = pg ? "integer PRIMARY KEY" : "INTEGER PRIMARY KEY";
+  const char* timestamp = dialect == "mariadb" ? "DATETIME(6)" : "timestamp";
   return {
       fmt::format("CREATE TABLE roles (id {}, name varchar(50) UNIQUE)", id),
       fmt::format("CREATE TABLE users (id {}, username varchar(100) UNIQUE NOT NULL, email varchar(255), "
-                  "created_at timestamp, role_id integer REFERENCES roles(id))",
-                  id),
+                  "created_at {}, role_id integer REFERENCES roles(id))",
+                  id, timestamp),
   };
 }
 
@@ -199,9 +201,11 @@ S small_chunks() {
 }
 
 /// Statements a built-in strategy executes for `rows` rows in `chunks` chunks.
+/// `batched`: execute_many sends each chunk as one statement (array binding).
 template <class S>
-std::size_t expected_statements(std::size_t rows, std::size_t chunks) {
-  if constexpr (std::is_same_v<S, bulkinsert::PerRow> || std::is_same_v<S, bulkinsert::ExecuteMany>) return rows;
+std::size_t expected_statements(std::size_t rows, std::size_t chunks, bool batched = false) {
+  if constexpr (std::is_same_v<S, bulkinsert::ExecuteMany>) return batched ? chunks : rows;
+  else if constexpr (std::is_same_v<S, bulkinsert::PerRow>) return rows;
   else return chunks;
 }
 
