@@ -362,19 +362,30 @@ class PostgresBackend {
   /// error (naming its input row) once the connection is back to normal; with `stats` null, only cleans up.
   std::size_t finish_pipeline(PGconn* c, std::size_t sent, const Chunk& chunk, const RowSink* sink, bool report) {
     std::size_t rows = 0;
-    std::optional<DatabaseError> first_error;
+    // The first failure, read once the pipeline is drained: libpq can hand over the error of a connection
+    // the server closed (no SQLSTATE) before it marks the connection bad, and only then is it classified right.
+    bool failed = false;
+    Result failure;
+    std::size_t failed_row = 0;
     if (PQpipelineSync(c) != 1) fail(c, nullptr);
     for (std::size_t i = 0; i < sent; ++i) {
       Result r{PQgetResult(c)};
       if (!r) {
-        if (!first_error) first_error = capture(c, nullptr, chunk.input_rows().first + i);
+        if (!failed) {
+          failed = true;
+          failed_row = chunk.input_rows().first + i;
+        }
         break;
       }
       const auto status = PQresultStatus(r.get());
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         rows += affected(r);
-        if (!first_error) deliver(r, sink, chunk.input_rows().first + i);
-      } else if (status != PGRES_PIPELINE_ABORTED && !first_error) first_error = capture(c, r.get(), chunk.input_rows().first + i);
+        if (!failed) deliver(r, sink, chunk.input_rows().first + i);
+      } else if (status != PGRES_PIPELINE_ABORTED && !failed) {
+        failed = true;
+        failed_row = chunk.input_rows().first + i;
+        failure = std::move(r);
+      }
       drain(c);  // the NULL that ends each query's results
     }
     // Up to and including the sync's own result.
@@ -387,16 +398,13 @@ class PostgresBackend {
       if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
     }
     PQexitPipelineMode(c);
-    if (first_error && report) throw *first_error;
-    return rows;
-  }
-
-  static DatabaseError capture(PGconn* c, const PGresult* r, std::size_t input_row) {
-    try {
-      fail(c, r, {input_row, {}});
-    } catch (const DatabaseError& e) {
-      return e;
+    if (failed && report) {
+      // A lost connection is no row's fault: name none.
+      if (PQstatus(c) == CONNECTION_BAD && (!failure || PQresultErrorField(failure.get(), PG_DIAG_SQLSTATE) == nullptr))
+        fail(c, failure.get());
+      fail(c, failure.get(), {failed_row, {}});
     }
+    return rows;
   }
 #endif
 
