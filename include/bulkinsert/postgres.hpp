@@ -246,12 +246,17 @@ class PostgresBackend {
       message = PQerrorMessage(c);
       while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     }
-    // Without a SQLSTATE the connection itself failed, or libpq did.
+    // Without a SQLSTATE the connection itself failed, or libpq did. libpq may not know yet which: a
+    // write to a server that has gone fails before any read has seen the connection close. Reading
+    // what is left on the socket lets libpq see the close and mark the connection bad.
+    if (state == nullptr && PQstatus(c) != CONNECTION_BAD) (void)PQconsumeInput(c);
     const std::string_view code = state != nullptr                   ? std::string_view{state}
                                   : PQstatus(c) == CONNECTION_BAD ? detail::pg::connection_failure
                                                                   : detail::pg::unknown_failure;
     DatabaseError e(std::string{code}, message, detail::pg::error_kind(code));
-    if (at.input_row != static_cast<std::size_t>(-1)) throw e.at_input_row(at.input_row, at.column);
+    // A lost connection is no row's fault: name none.
+    if (at.input_row != static_cast<std::size_t>(-1) && e.kind() != ErrorKind::connection_lost)
+      throw e.at_input_row(at.input_row, at.column);
     throw e;
   }
 
@@ -362,8 +367,7 @@ class PostgresBackend {
   /// error (naming its input row) once the connection is back to normal; with `stats` null, only cleans up.
   std::size_t finish_pipeline(PGconn* c, std::size_t sent, const Chunk& chunk, const RowSink* sink, bool report) {
     std::size_t rows = 0;
-    // The first failure, read once the pipeline is drained: libpq can hand over the error of a connection
-    // the server closed (no SQLSTATE) before it marks the connection bad, and only then is it classified right.
+    // The first failure, raised once the pipeline is drained and the connection out of pipeline mode.
     bool failed = false;
     Result failure;
     std::size_t failed_row = 0;
@@ -398,12 +402,7 @@ class PostgresBackend {
       if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
     }
     PQexitPipelineMode(c);
-    if (failed && report) {
-      // A lost connection is no row's fault: name none.
-      if (PQstatus(c) == CONNECTION_BAD && (!failure || PQresultErrorField(failure.get(), PG_DIAG_SQLSTATE) == nullptr))
-        fail(c, failure.get());
-      fail(c, failure.get(), {failed_row, {}});
-    }
+    if (failed && report) fail(c, failure.get(), {failed_row, {}});
     return rows;
   }
 #endif
