@@ -9,7 +9,6 @@
 #include <benchmark/benchmark.h>
 
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -92,28 +91,18 @@ class Admin {
 
 template <class Strategy>
 void bm_library(benchmark::State& state, Workload w, Strategy strategy) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto& rows = harness::users(n);
-  const auto table = harness::users_table(w);
   Admin admin;
   bulkinsert::PostgresBackend db{g_conninfo};
-  bulkinsert::BulkInserter ins{db};
-  harness::timed_inserts(
-      state, n, [&] { admin.reset(w); }, [&] { return harness::sent_of(ins.insert(table, rows, strategy)); },
-      [&] { return admin.count(w); });
+  harness::library_inserts(state, w, admin, db, strategy);
 }
 
 /// A hand-written baseline: Baseline(PGconn*) with insert(table, rows) -> harness::Sent.
 template <class Baseline>
 void bm_baseline(benchmark::State& state, Workload w) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto& rows = harness::users(n);
   Admin admin;
   Connection conn{g_conninfo};
   Baseline baseline{conn.get()};
-  harness::timed_inserts(
-      state, n, [&] { admin.reset(w); }, [&] { return baseline.insert(harness::table_name(w), rows); },
-      [&] { return admin.count(w); });
+  harness::baseline_inserts(state, w, admin, baseline);
 }
 
 void bm_server_copy(benchmark::State& state, Workload w) {
@@ -396,15 +385,9 @@ void bm_prototype_copy(benchmark::State& state, Workload w, std::size_t chunk_ro
 
 template <class Strategy>
 void bm_stream(benchmark::State& state, Strategy strategy) {
-  const Workload w = Workload::article;
-  const auto table = harness::users_table(w);
   Admin admin;
   bulkinsert::PostgresBackend db{g_conninfo};
-  bulkinsert::BulkInserter ins{db};
-  harness::timed_stream(
-      state, harness::stream_rows, [&] { admin.reset(w); },
-      [&] { return harness::sent_of(ins.insert(table, harness::user_stream(harness::stream_rows), strategy)); },
-      [&] { return admin.count(w); });
+  harness::library_stream(state, admin, db, strategy);
 }
 
 void register_all(const harness::Options& o) {
@@ -482,13 +465,6 @@ std::string libpq_version() {
   return v >= 100000 ? fmt::format("{}.{}", v / 10000, v % 10000) : std::to_string(v);
 }
 
-harness::ThrowawayCluster* g_cluster = nullptr;
-
-extern "C" void stop_cluster_and_exit(int sig) {
-  if (g_cluster != nullptr) g_cluster->stop_now();
-  ::_exit(128 + sig);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -496,17 +472,9 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<harness::ThrowawayCluster> cluster;
   if (o.pg_start) {
-    const std::string dir = fmt::format("/tmp/bulkinsert-bench-pg-{}", ::getpid());
-    try {
-      cluster = std::make_unique<harness::ThrowawayCluster>(BULKINSERT_PG_CLUSTER_SCRIPT, dir, 54331);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "bench_postgres: --pg-start: {}\n", e.what());
-      return 1;
-    }
-    g_cluster = cluster.get();
-    for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGABRT}) std::signal(sig, stop_cluster_and_exit);
+    cluster = harness::start_throwaway("bench_postgres --pg-start", BULKINSERT_PG_CLUSTER_SCRIPT, "pg", "54331");
+    if (!cluster) return 1;
     o.pg = cluster->conninfo();
-    fmt::print(stderr, "bench_postgres: started a throwaway cluster in {}: {}\n", dir, *o.pg);
   }
 
   std::optional<harness::TempDir> file_dir;
@@ -546,6 +514,5 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bargc, o.benchmark_argv.data())) return 1;
   if (o.pg) benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  g_cluster = nullptr;
   return 0;
 }

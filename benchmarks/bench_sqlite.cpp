@@ -75,40 +75,24 @@ struct Admin {
 
 template <class Strategy>
 void bm_library(benchmark::State& state, Workload w, Strategy strategy) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto& rows = harness::users(n);
-  const auto table = harness::users_table(w);
   Admin admin;
   bulkinsert::SqliteBackend db{g_path};
   db.execute(harness::sqlite_connection_sql);
-  bulkinsert::BulkInserter ins{db};
-  harness::timed_inserts(
-      state, n, [&] { admin.reset(w); }, [&] { return harness::sent_of(ins.insert(table, rows, strategy)); },
-      [&] { return admin.count(w); });
+  harness::library_inserts(state, w, admin, db, strategy);
 }
 
 void bm_prepared_loop(benchmark::State& state, Workload w) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto& rows = harness::users(n);
   Admin admin;
   Connection conn{g_path};
   baselines::SqlitePreparedLoop loop{conn.get()};
-  harness::timed_inserts(
-      state, n, [&] { admin.reset(w); }, [&] { return loop.insert(harness::table_name(w), rows); },
-      [&] { return admin.count(w); });
+  harness::baseline_inserts(state, w, admin, loop);
 }
 
 void bm_stream(benchmark::State& state) {
-  const Workload w = Workload::article;
-  const auto table = harness::users_table(w);
   Admin admin;
   bulkinsert::SqliteBackend db{g_path};
   db.execute(harness::sqlite_connection_sql);
-  bulkinsert::BulkInserter ins{db};
-  harness::timed_stream(
-      state, harness::stream_rows, [&] { admin.reset(w); },
-      [&] { return harness::sent_of(ins.insert(table, harness::user_stream(harness::stream_rows), bulkinsert::MultiValues{})); },
-      [&] { return admin.count(w); });
+  harness::library_stream(state, admin, db, bulkinsert::MultiValues{});
 }
 
 void register_all(const harness::Options& o) {

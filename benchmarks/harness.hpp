@@ -1,7 +1,7 @@
 #pragma once
 
-// What bench_sqlite and bench_postgres share: the rows, the two schemas, the command line, the
-// timed loop, peak-RSS probes and the throwaway PostgreSQL cluster. No database driver is included
+// What bench_sqlite, bench_postgres and bench_mariadb share: the rows, the two schemas, the command
+// line, the timed loop, peak-RSS probes and the throwaway servers. No database driver is included
 // here; each binary runs the SQL below through its own driver.
 
 #include <malloc.h>
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <csignal>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,8 +23,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
-#include <ranges>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@
 #include <fmt/format.h>
 
 #include <bulkinsert/bulkinsert.hpp>
+
+#include "../tests/support/generated.hpp"
 
 namespace harness {
 
@@ -127,6 +130,25 @@ inline constexpr std::string_view column_list = "username, email, created_at, ro
            "email VARCHAR(255), created_at TIMESTAMP, role_id INTEGER);";
   return sql;
 }
+/// MariaDB: the roles, and a fresh users table, one statement each (no multi-statement queries).
+/// InnoDB, created_at DATETIME(6) as the tests have it (MariaDB's TIMESTAMP is a 1970-2038 type).
+[[nodiscard]] inline std::vector<std::string> roles_sql_mariadb() {
+  return {"DROP TABLE IF EXISTS users, users_light, roles",
+          "CREATE TABLE roles (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) UNIQUE) ENGINE=InnoDB",
+          "INSERT INTO roles (name) VALUES ('admin'), ('user'), ('guest')"};
+}
+[[nodiscard]] inline std::vector<std::string> reset_sql_mariadb(Workload w) {
+  std::vector<std::string> sql{"DROP TABLE IF EXISTS users, users_light"};
+  if (w == Workload::article)
+    sql.emplace_back("CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(100) UNIQUE NOT NULL, "
+                     "email VARCHAR(255), created_at DATETIME(6), role_id INT, "
+                     "FOREIGN KEY (role_id) REFERENCES roles(id)) ENGINE=InnoDB");
+  else
+    sql.emplace_back("CREATE TABLE users_light (id INT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(100), "
+                     "email VARCHAR(255), created_at DATETIME(6), role_id INT) ENGINE=InnoDB");
+  return sql;
+}
+
 /// Every SQLite connection that inserts (library and baseline alike) runs this first.
 inline constexpr const char* sqlite_connection_sql = "PRAGMA foreign_keys = ON;";
 
@@ -136,6 +158,8 @@ struct Options {
   std::size_t rows = 100'000;          ///< --rows=N
   std::optional<std::string> pg;       ///< --pg=CONNSTR, else $BULKINSERT_BENCH_PG
   bool pg_start = false;               ///< --pg-start
+  std::optional<std::string> mariadb;  ///< --mariadb=URL, else $BULKINSERT_BENCH_MARIADB
+  bool mariadb_start = false;          ///< --mariadb-start
   bool stream = false;                 ///< --stream
   std::vector<char*> benchmark_argv;   ///< what is left for benchmark::Initialize, plus our defaults
   std::vector<std::string> owned;      ///< storage for the defaults we add
@@ -143,10 +167,15 @@ struct Options {
 
 inline void usage(std::FILE* out, const char* argv0) {
   fmt::print(out,
-             "usage: {} [--rows=N] [--pg=CONNSTR | --pg-start] [--stream] [Google Benchmark flags]\n"
-             "  --rows=N        rows per timed insert (default 100000; PostgreSQL PerRow uses N/10)\n"
+             "usage: {} [--rows=N] [--pg=CONNSTR | --pg-start] [--mariadb=URL | --mariadb-start] [--stream]\n"
+             "       [Google Benchmark flags]\n"
+             "  --rows=N        rows per timed insert (default 100000; PostgreSQL and MariaDB PerRow use N/10)\n"
              "  --pg=CONNSTR    libpq connection string (default: $BULKINSERT_BENCH_PG)\n"
              "  --pg-start      start a throwaway local cluster (tests/support/pg_cluster.sh), stop it at exit\n"
+             "  --mariadb=URL   mariadb://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?socket=PATH] (default:\n"
+             "                  $BULKINSERT_BENCH_MARIADB); the database is created if missing\n"
+             "  --mariadb-start start a throwaway MariaDB server at default durability\n"
+             "                  (tests/support/mariadb_server.sh start DIR durable), stop it at exit\n"
              "  --stream        also run the 1,000,000-row streaming benchmarks (*_Stream1M, slow)\n"
              "Defaults added unless given: --benchmark_repetitions=3 --benchmark_display_aggregates_only=true\n",
              argv0);
@@ -157,6 +186,7 @@ inline void usage(std::FILE* out, const char* argv0) {
 [[nodiscard]] inline Options parse_options(int argc, char** argv) {
   Options o;
   if (const char* env = std::getenv("BULKINSERT_BENCH_PG"); env != nullptr && *env != '\0') o.pg = env;
+  if (const char* env = std::getenv("BULKINSERT_BENCH_MARIADB"); env != nullptr && *env != '\0') o.mariadb = env;
   bool has_repetitions = false;
   bool has_display = false;
   o.benchmark_argv.push_back(argv[0]);
@@ -175,6 +205,10 @@ inline void usage(std::FILE* out, const char* argv0) {
       o.pg = std::string{a.substr(5)};
     } else if (a == "--pg-start") {
       o.pg_start = true;
+    } else if (a.starts_with("--mariadb=")) {
+      o.mariadb = std::string{a.substr(10)};
+    } else if (a == "--mariadb-start") {
+      o.mariadb_start = true;
     } else if (a == "--stream") {
       o.stream = true;
     } else if (a == "--help" || a == "-h") {
@@ -308,6 +342,29 @@ void timed_inserts(benchmark::State& state, std::size_t rows, Reset&& reset, Ins
   state.counters["started_s"] = started;
 }
 
+/// The body of BM_<Backend>_<Strategy>[_Light]: `strategy` through a BulkInserter on `db`, rows
+/// [0, state.range(0)) into workload `w`'s table; `admin` (reset(w), count(w)) works on its own connection.
+template <class Admin, class Backend, class Strategy>
+void library_inserts(benchmark::State& state, Workload w, Admin& admin, Backend& db, Strategy strategy) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto& rows = users(n);
+  const auto table = users_table(w);
+  bulkinsert::BulkInserter ins{db};
+  timed_inserts(
+      state, n, [&] { admin.reset(w); }, [&] { return sent_of(ins.insert(table, rows, strategy)); },
+      [&] { return admin.count(w); });
+}
+
+/// The body of a hand-written baseline's benchmark: baseline.insert(table, rows) -> Sent.
+template <class Admin, class Baseline>
+void baseline_inserts(benchmark::State& state, Workload w, Admin& admin, Baseline& baseline) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto& rows = users(n);
+  timed_inserts(
+      state, n, [&] { admin.reset(w); }, [&] { return baseline.insert(table_name(w), rows); },
+      [&] { return admin.count(w); });
+}
+
 // --- peak memory -----------------------------------------------------------------------------------
 
 /// A field of /proc/self/status in KiB ("VmHWM", "VmRSS"); 0 if unreadable.
@@ -368,10 +425,22 @@ void timed_stream(benchmark::State& state, std::size_t rows, Reset&& reset, Inse
   state.counters["rss_growth_MiB"] = growth;  // -1: VmHWM could not be reset, use peak_rss_MiB
 }
 
-/// Rows for the streaming benchmarks, and the generator they come from (never materialised).
+/// Rows for the streaming benchmarks, and the generator they come from (never materialised): what
+/// `std::views::iota(0, n) | std::views::transform(make_user)` makes, in the tests' hand-written range,
+/// because clang 14 cannot compile libstdc++ 12's views (tests/support/generated.hpp).
 inline constexpr std::size_t stream_rows = 1'000'000;
-[[nodiscard]] inline auto user_stream(std::size_t n) {
-  return std::views::iota(std::size_t{0}, n) | std::views::transform(make_user);
+[[nodiscard]] inline auto user_stream(std::size_t n) { return test::generated(n, make_user); }
+
+/// The body of BM_<Backend>_<Strategy>_Stream1M: stream_rows rows from user_stream through `strategy`
+/// into the article schema's table, peak RSS measured (timed_stream).
+template <class Admin, class Backend, class Strategy>
+void library_stream(benchmark::State& state, Admin& admin, Backend& db, Strategy strategy) {
+  const Workload w = Workload::article;
+  const auto table = users_table(w);
+  bulkinsert::BulkInserter ins{db};
+  timed_stream(
+      state, stream_rows, [&] { admin.reset(w); },
+      [&] { return sent_of(ins.insert(table, user_stream(stream_rows), strategy)); }, [&] { return admin.count(w); });
 }
 
 /// Registration settings shared by every regular benchmark: one timed insert per repetition
@@ -407,14 +476,16 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// --- the throwaway PostgreSQL cluster (--pg-start) -------------------------------------------------
+// --- the throwaway servers (--pg-start, --mariadb-start) -------------------------------------------
 
-/// Runs tests/support/pg_cluster.sh: start in the constructor, stop in stop() / the destructor.
-/// stop_now() is async-signal-safe (fork + execv + waitpid), for SIGINT/SIGTERM handlers.
+/// Runs a server script (tests/support/pg_cluster.sh, tests/support/mariadb_server.sh) as
+/// `SCRIPT start DIR START_ARGS`, whose last line of output is how to connect; `SCRIPT stop DIR` in
+/// stop() / the destructor. stop_now() is async-signal-safe (fork + execv + waitpid), for signal handlers.
 class ThrowawayCluster {
  public:
-  ThrowawayCluster(std::string script, std::string dir, int port) : script_(std::move(script)), dir_(std::move(dir)) {
-    const std::string cmd = fmt::format("bash '{}' start '{}' {}", script_, dir_, port);
+  ThrowawayCluster(std::string script, std::string dir, std::string_view start_args)
+      : script_(std::move(script)), dir_(std::move(dir)) {
+    const std::string cmd = fmt::format("bash '{}' start '{}' {}", script_, dir_, start_args);
     std::FILE* p = ::popen(cmd.c_str(), "r");
     if (p == nullptr) throw std::runtime_error("popen failed: cannot run " + script_);
     char buf[512];
@@ -432,7 +503,16 @@ class ThrowawayCluster {
   }
   ThrowawayCluster(const ThrowawayCluster&) = delete;
   ThrowawayCluster& operator=(const ThrowawayCluster&) = delete;
-  ~ThrowawayCluster() { stop(); }
+  ~ThrowawayCluster() {
+    if (signal_stopped() == this) signal_stopped() = nullptr;
+    stop();
+  }
+
+  /// The server a fatal signal stops before the process exits (start_throwaway sets it).
+  static ThrowawayCluster*& signal_stopped() noexcept {
+    static ThrowawayCluster* server = nullptr;
+    return server;
+  }
 
   [[nodiscard]] const std::string& conninfo() const noexcept { return conninfo_; }
   [[nodiscard]] const std::string& dir() const noexcept { return dir_; }
@@ -467,5 +547,29 @@ class ThrowawayCluster {
   std::string stop_word_ = "stop";
   bool running_ = false;
 };
+
+inline void stop_throwaway_and_exit(int sig) {
+  if (ThrowawayCluster* s = ThrowawayCluster::signal_stopped()) s->stop_now();
+  ::_exit(128 + sig);
+}
+
+/// --pg-start, --mariadb-start: starts `script` in a fresh directory under /tmp, has SIGINT, SIGTERM,
+/// SIGHUP and SIGABRT stop it before the process exits, and returns it (its last line of output, the
+/// connection string, in conninfo()); null, after a message naming `program`, if it did not start.
+inline std::unique_ptr<ThrowawayCluster> start_throwaway(std::string_view program, std::string script,
+                                                         std::string_view kind, std::string_view start_args) {
+  const std::string dir = fmt::format("/tmp/bulkinsert-bench-{}-{}", kind, ::getpid());
+  std::unique_ptr<ThrowawayCluster> server;
+  try {
+    server = std::make_unique<ThrowawayCluster>(std::move(script), dir, start_args);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: starting a throwaway server: {}\n", program, e.what());
+    return nullptr;
+  }
+  ThrowawayCluster::signal_stopped() = server.get();
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGABRT}) std::signal(sig, stop_throwaway_and_exit);
+  fmt::print(stderr, "{}: started a throwaway server in {}: {}\n", program, dir, server->conninfo());
+  return server;
+}
 
 }  // namespace harness

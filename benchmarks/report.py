@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns bench_sqlite / bench_postgres JSON (--benchmark_out) into the article's table and an SVG chart.
+"""Turns bench_sqlite / bench_postgres / bench_mariadb JSON (--benchmark_out) into the article's table and an SVG chart.
 
     python3 benchmarks/report.py bench-results/sqlite.json bench-results/postgres.json \
         --markdown bench-results/report.md --svg bench-results/rows_per_second.svg
@@ -19,14 +19,15 @@ import re
 import sys
 from html import escape
 
-NAME = re.compile(r"^BM_(?P<backend>Sqlite|Postgres)_(?P<method>.+?)(?P<light>_Light)?$")
+NAME = re.compile(r"^BM_(?P<backend>Sqlite|Postgres|Mariadb)_(?P<method>.+?)(?P<light>_Light)?$")
 # Name segments that tell runs of one family apart (BM_Postgres_Parallel_Copy/workers:2/rows:100000/...):
 # they stay in the method's key ("Parallel_Copy/workers:2"); rows:, iterations:, manual_time do not.
 PARAMS = ("workers:", "rps:", "chunk:")
 
 # Rows of each table, in the article's order (slowest first), then the hand-written references.
 ORDER = ["PerRow", "ExecuteMany", "MultiValues", "Copy",
-         "Baseline_PreparedLoop", "Baseline_MultiValues", "Baseline_CopyBinary", "Baseline_ServerCopy"]
+         "Baseline_PreparedLoop", "Baseline_ArrayBinding", "Baseline_MultiValues", "Baseline_LoadData",
+         "Baseline_CopyBinary", "Baseline_ServerCopy", "Baseline_ServerInsert"]
 
 # What each strategy is measured against (rows/s of the strategy / rows/s of the baseline).
 EFFICIENCY = {
@@ -38,6 +39,13 @@ EFFICIENCY = {
     ("Sqlite", "article", "MultiValues"): "Baseline_PreparedLoop",
     ("Sqlite", "light", "ExecuteMany"): "Baseline_PreparedLoop",
     ("Sqlite", "article", "ExecuteMany"): "Baseline_PreparedLoop",
+    # MariaDB: each strategy against its hand-written twin; the server alone is in the Targets table.
+    ("Mariadb", "light", "ExecuteMany"): "Baseline_ArrayBinding",
+    ("Mariadb", "article", "ExecuteMany"): "Baseline_ArrayBinding",
+    ("Mariadb", "light", "MultiValues"): "Baseline_MultiValues",
+    ("Mariadb", "article", "MultiValues"): "Baseline_MultiValues",
+    ("Mariadb", "light", "Copy"): "Baseline_LoadData",
+    ("Mariadb", "article", "Copy"): "Baseline_LoadData",
 }
 
 # The article's numbers (SQLAlchemy, PostgreSQL, 100k rows) next to the strategy that does the same.
@@ -48,7 +56,9 @@ ARTICLE = {
     "Copy": "PostgreSQL COPY: ~0.5 s",
 }
 
-BACKEND_TITLE = {"Sqlite": "SQLite", "Postgres": "PostgreSQL"}
+BACKEND_TITLE = {"Sqlite": "SQLite", "Postgres": "PostgreSQL", "Mariadb": "MariaDB"}
+# A backend's default strategy as bench_mariadb names it in its context (mariadb_default_strategy).
+STRATEGY_METHOD = {"per_row": "PerRow", "multi_values": "MultiValues", "execute_many": "ExecuteMany", "copy": "Copy"}
 WORKLOAD_TITLE = {"article": "article schema (unique username, FK to roles)", "light": "light schema (primary key only)"}
 
 TIME_UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -128,6 +138,11 @@ def method_sort_key(method):
 def is_core(method):
     """The article's strategies and the baselines: the main tables. The rest has sections of its own."""
     return method in ORDER
+
+
+def group_key(group):
+    """SQLite, PostgreSQL, MariaDB; the article schema before the light one."""
+    return (list(BACKEND_TITLE).index(group[0]), group[1] != "article")
 
 
 def fmt_rate(rate):
@@ -291,18 +306,34 @@ RATIO_TARGETS = [
     ("Sqlite", "light", "MultiValues", "ExecuteMany", 1.0),
     ("Postgres", "article", "ExecuteMany", "PerRow", 3.0),
     ("Postgres", "light", "ExecuteMany", "PerRow", 3.0),
+    ("Mariadb", "light", "ExecuteMany", "Baseline_ArrayBinding", 0.95),
+    ("Mariadb", "light", "MultiValues", "Baseline_MultiValues", 0.95),
+    ("Mariadb", "light", "Copy", "Baseline_LoadData", 0.95),
+    # + MariaDB article: the default strategy >= 0.90 x Baseline_ServerInsert (the server alone), added by
+    # targets() from the context's mariadb_default_strategy.
 ]
 ARTICLE_ORDER = ["Copy", "MultiValues", "ExecuteMany", "PerRow"]
 
 
-def targets(results, pairs):
+def ratio_targets(context):
+    """RATIO_TARGETS, plus MariaDB's default strategy against the server alone (article schema)."""
+    out = list(RATIO_TARGETS)
+    default = STRATEGY_METHOD.get(context.get("mariadb_default_strategy", ""))
+    if default:
+        out.append(("Mariadb", "article", default, "Baseline_ServerInsert", 0.90))
+    return out
+
+
+def targets(results, pairs, context=None):
     """The targets section: each ratio from the pair runs where they hold both benchmarks, else the main run."""
     out = ["\n### Targets\n",
            "Ratios are medians of paired repetitions (see *Efficiency*); *pair run* means a separate run of just "
            "those two benchmarks, interleaved, so that neighbouring repetitions are a second or two apart.\n",
            "| Target | Measured | Range over the pairs | Source | |", "|---|---:|---|---|---|"]
-    for backend, workload, a, b, at_least in RATIO_TARGETS:
+    for backend, workload, a, b, at_least in ratio_targets(context or {}):
         label = f"{BACKEND_TITLE[backend]} {workload}: {a} >= {at_least:g} x {b}"
+        if backend == "Mariadb" and b == "Baseline_ServerInsert":
+            label += " (the default strategy against the server alone)"
         source = None
         for name, res in (("pair run", pairs), ("main run", results)):
             ra, rb = res.get((backend, workload, a)), res.get((backend, workload, b))
@@ -336,10 +367,32 @@ def targets(results, pairs):
     return out
 
 
+def fastest(results, context):
+    """Which library strategy was fastest per MariaDB schema, against the backend's default."""
+    default = STRATEGY_METHOD.get(context.get("mariadb_default_strategy", ""))
+    out = []
+    for workload in ("article", "light"):
+        rates = {m: results.get(("Mariadb", workload, m), {}).get("rate") for m in ARTICLE_ORDER}
+        rates = {m: r for m, r in rates.items() if r}
+        if not rates or not default or default not in rates:
+            continue
+        best = max(rates, key=rates.get)
+        if not out:
+            out.append(f"\nMariaDB's default strategy is `{context['mariadb_default_strategy']}` ({default}).  ")
+        if best == default:
+            out.append(f"MariaDB {workload}: the default is the fastest strategy measured ({fmt_rate(rates[best])} rows/s).  ")
+        else:
+            out.append(f"MariaDB {workload}: the fastest strategy measured is {best} ({fmt_rate(rates[best])} rows/s), "
+                       f"not the default {default} ({fmt_rate(rates[default])} rows/s, "
+                       f"{rates[default] / rates[best]:.2f} x).  ")
+    return out
+
+
 def markdown(results, context, pairs=None):
     out = []
     versions = [f"{k}: {context[k]}" for k in ("compiler", "bulkinsert_version", "sqlite_version", "libpq_version",
-                                                 "libpqxx_version", "postgres_server_version") if k in context]
+                                                 "libpqxx_version", "postgres_server_version", "mariadb_client_version",
+                                                 "mariadb_server_version") if k in context]
     out.append("## Bulk insert: rows/s by strategy (median of the repetitions)\n")
     if versions:
         out.append("Versions: " + "; ".join(versions) + ".  ")
@@ -353,7 +406,11 @@ def markdown(results, context, pairs=None):
         date = f"; run {context['date']}" if context.get("date") else ""
         out.append(f"Machine: {model}{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz"
                    f"{mem}{load_txt}{date}.  ")
-    out.append("Seconds are for the rows shown (PostgreSQL PerRow runs a tenth of them); rows/s is what to compare. "
+    if "mariadb_innodb_flush_log_at_trx_commit" in context:
+        out.append("MariaDB server: " + ", ".join(f"{k[len('mariadb_'):]}={context[k]}" for k in (
+            "mariadb_innodb_flush_log_at_trx_commit", "mariadb_innodb_doublewrite", "mariadb_sync_binlog",
+            "mariadb_log_bin", "mariadb_innodb_buffer_pool_size", "mariadb_max_allowed_packet") if k in context) + ".  ")
+    out.append("Seconds are for the rows shown (PostgreSQL and MariaDB PerRow run a tenth of them); rows/s is what to compare. "
                "*vs PerRow*: rows/s over PerRow's on the same backend and schema. *Efficiency*: rows/s over the "
                "hand-written baseline's named in brackets (1.00 = as fast as the best hand-written code), the median "
                "of paired ratios: each repetition against the baseline's repetition that started nearest to it in "
@@ -362,7 +419,7 @@ def markdown(results, context, pairs=None):
                "*Client CPU*: this process's CPU time during the insert, per row (the server's is not included); "
                "*CPU/wall*: that CPU time over the wall time (100% = one client core busy the whole time).\n")
 
-    groups = sorted({(b, w) for (b, w, m) in results}, key=lambda g: (g[0] != "Sqlite", g[1] != "article"))
+    groups = sorted({(b, w) for (b, w, m) in results}, key=group_key)
     for backend, workload in groups:
         methods = sorted((m for (b, w, m) in results if (b, w) == (backend, workload) and is_core(m)),
                          key=method_sort_key)
@@ -403,7 +460,8 @@ def markdown(results, context, pairs=None):
                 row += f" {ARTICLE.get(m, '')} |"
             out.append(row)
 
-    out.extend(targets(results, pairs or {}))
+    out.extend(targets(results, pairs or {}, context))
+    out.extend(fastest(results, context))
     out.extend(extra_sections(results))
 
     streams = sorted((k for k in results if k[2].endswith("Stream1M")), key=lambda k: (k[0], k[2]))
@@ -429,7 +487,7 @@ def markdown(results, context, pairs=None):
 
 def svg(results, context):
     """Horizontal bars, log-scale rows/s, one panel per backend and schema."""
-    groups = sorted({(b, w) for (b, w, m) in results}, key=lambda g: (g[0] != "Sqlite", g[1] != "article"))
+    groups = sorted({(b, w) for (b, w, m) in results}, key=group_key)
     panels = []
     for g in groups:
         ms = sorted((m for (b, w, m) in results if (b, w) == g and "rate" in results[(b, w, m)]), key=method_sort_key)
@@ -455,12 +513,14 @@ def svg(results, context):
          f'<rect width="{width}" height="{height}" fill="white"/>',
          f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="17" font-weight="bold">'
          f'bulkinsert: rows per second by strategy (log scale, higher is better)</text>']
-    sub = [f"{context.get('rows', '?')} rows per insert (PostgreSQL PerRow: a tenth), median of the repetitions"]
+    sub = [f"{context.get('rows', '?')} rows per insert (PostgreSQL and MariaDB PerRow: a tenth), median of the repetitions"]
     vers = [context.get(k) for k in ("compiler",) if context.get(k)]
     if context.get("sqlite_version"):
         vers.append(f"SQLite {context['sqlite_version']}")
     if context.get("postgres_server_version"):
         vers.append(f"PostgreSQL {context['postgres_server_version'].split(' ')[0]}, libpq {context.get('libpq_version', '?')}")
+    if context.get("mariadb_server_version"):
+        vers.append(f"MariaDB {context['mariadb_server_version'].split('-')[0]}, Connector/C {context.get('mariadb_client_version', '?')}")
     s.append(f'<text x="{width / 2}" y="44" text-anchor="middle" fill="#444">{escape("; ".join(sub + vers))}</text>')
     # legend
     has_stream = any(m.endswith("Stream1M") for _, ms in panels for m in ms)
@@ -516,7 +576,7 @@ def main(argv):
     results, context = load(args.json)
     pairs, _ = load(args.pairs) if args.pairs else ({}, {})
     if not results:
-        print("report.py: no BM_Sqlite_* / BM_Postgres_* results in " + ", ".join(args.json), file=sys.stderr)
+        print("report.py: no BM_Sqlite_* / BM_Postgres_* / BM_Mariadb_* results in " + ", ".join(args.json), file=sys.stderr)
         return 1
     table = markdown(results, context, pairs)
     sys.stdout.write(table)

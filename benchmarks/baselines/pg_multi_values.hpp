@@ -19,6 +19,7 @@
 #include "../harness.hpp"
 #include "libpq_support.hpp"
 #include "timestamp_text.hpp"
+#include "values_sql.hpp"
 
 namespace baselines {
 
@@ -80,17 +81,10 @@ class PgMultiValues {
   const std::string& prepared(std::string_view table, std::size_t n) {
     auto key = std::make_pair(std::string{table}, n);
     if (auto it = statements_.find(key); it != statements_.end()) return it->second;
-    std::string sql = "INSERT INTO " + std::string{table} + " (" + std::string{harness::column_list} + ") VALUES ";
-    sql.reserve(sql.size() + n * 36);
-    for (std::size_t r = 0, p = 1; r < n; ++r) {
-      sql += r == 0 ? "($" : ",($";
-      sql += std::to_string(p++);
-      for (std::size_t c = 1; c < columns; ++c) {
-        sql += ",$";
-        sql += std::to_string(p++);
-      }
-      sql += ')';
-    }
+    const std::string sql = insert_values_sql(table, n, columns, [](std::string& out, std::size_t p) {
+      out += '$';
+      out += std::to_string(p);
+    });
     static std::size_t counter = 0;  // names are per connection; unique per process is simpler
     std::string name = "baseline_mv_" + std::to_string(++counter);
     pg_check(c_, PgResult{PQprepare(c_, name.c_str(), sql.c_str(), 0, nullptr)}, PGRES_COMMAND_OK, "PREPARE");

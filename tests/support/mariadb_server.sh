@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway MariaDB server listening on a Unix socket only.
 #
-#   mariadb_server.sh start DIR     mariadb-install-db into DIR/data, start mariadbd, print the URL
+#   mariadb_server.sh start DIR [durable]   mariadb-install-db into DIR/data, start mariadbd, print the URL
 #   mariadb_server.sh stop  DIR     stop it and remove DIR
 #   mariadb_server.sh sql   DIR ARGS  run the mariadb client against it as root
 #
@@ -10,6 +10,8 @@
 # text and bytes values fit one row; the backend reads it from the server.
 # The URL: "mariadb://root@localhost/test?socket=DIR/sock" (root over the socket, no password: the
 # server is started with --no-defaults, so nothing of the machine's configuration applies).
+# The tests' server trades durability for speed (no log flush at commit, no doublewrite buffer);
+# `durable` keeps MariaDB's defaults for those (what bench_mariadb --mariadb-start measures).
 # mariadbd refuses to run as root unless told to, so as root it runs as the `mysql` OS user.
 set -euo pipefail
 
@@ -53,8 +55,10 @@ check_dir() {
 cmd=${1:-}
 case "$cmd" in
   start)
-    [[ $# -eq 2 ]] || die "usage: $0 start DIR"
+    [[ $# -eq 2 || ( $# -eq 3 && "$3" == durable ) ]] || die "usage: $0 start DIR [durable]"
     dir=$2
+    fast=(--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --sync-binlog=0)
+    [[ $# -eq 3 ]] && fast=()
     check_dir "$dir"
     (( ${#dir} + 5 <= 107 )) || die "socket path too long: $dir/sock"
     install_db=$(find_bin mariadb-install-db mysql_install_db)
@@ -73,7 +77,7 @@ case "$cmd" in
     # shellcheck disable=SC2086
     (cd "$dir" && exec "$server" --no-defaults $user --datadir="$dir/data" --socket="$dir/sock" \
        --skip-networking --pid-file="$dir/server.pid" --log-error="$dir/server.log" \
-       --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --sync-binlog=0 --skip-log-bin \
+       ${fast[@]+"${fast[@]}"} --skip-log-bin \
        --innodb-buffer-pool-size=256M --max-connections=200 --local-infile=1 --max-allowed-packet=64M \
        --character-set-server=utf8mb4 --collation-server=utf8mb4_bin) >/dev/null 2>&1 &
     for _ in $(seq 600); do
@@ -101,6 +105,6 @@ case "$cmd" in
     exec "$(find_bin mariadb mysql)" --no-defaults --socket="$dir/sock" -uroot "$@"
     ;;
   *)
-    die "usage: $0 start DIR | stop DIR | sql DIR [args...]"
+    die "usage: $0 start DIR [durable] | stop DIR | sql DIR [args...]"
     ;;
 esac
