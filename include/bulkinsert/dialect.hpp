@@ -14,7 +14,9 @@ namespace bulkinsert {
 
 /// A dialect: how one database spells the SQL that the core builds. Dialects differ by overloads on
 /// their own type, never by a switch on a database's name. A backend names its dialect as
-/// `Backend::dialect_type`; each dialect lives beside its backend (postgres/dialect.hpp, sqlite/dialect.hpp).
+/// `Backend::dialect_type`; each dialect lives beside its backend (postgres/dialect.hpp,
+/// sqlite/dialect.hpp, mariadb/dialect.hpp; the syntax those three share is in
+/// dialects/postgres_family.hpp).
 ///
 /// - `quote(out, name, what)` appends an identifier quoted, or throws InputError naming `what` ("table",
 ///   "column") for a name the database cannot hold exactly;

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The core names no database (issue: one backend contract). Every header outside a backend's own
-# files (sqlite.hpp and sqlite/, postgres.hpp and postgres/, and later backends' likewise) is checked,
+# files (sqlite.hpp and sqlite/, postgres.hpp and postgres/, and later backends' likewise; dialects/
+# holds the syntax several backends' dialects share) is checked,
 # with its comments removed, for what only a backend may know: an SQLSTATE or driver result code, a
 # type OID, a driver call or type, and the dialect-specific SQL keywords. Prints each hit; fails on any.
 set -euo pipefail
 include=${1:?usage: check_core_names_no_database.sh INCLUDE_DIR}
 cd "$include/bulkinsert"
 
-backend_files='^(sqlite|postgres|mariadb|odbc)(\.hpp$|/)'
+backend_files='^(sqlite|postgres|mariadb|odbc)(\.hpp$|/)|^dialects/'
 patterns=(
   '"[0-9][0-9A-Z]{4}"'                      # an SQLSTATE literal ("08007", "55P03")
   '\b(PQ[a-zA-Z]+|PG(conn|result)|sqlite3_[a-z0-9_]+|SQLITE_[A-Z_]+|mysql_[a-z_]+|SQL[A-Z][a-zA-Z]+\()'  # driver calls, types, codes

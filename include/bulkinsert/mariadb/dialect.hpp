@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "../dialect.hpp"
+#include "../dialects/postgres_family.hpp"
 #include "../error.hpp"
-#include "../postgres/dialect.hpp"
 #include "../table.hpp"
 
 namespace bulkinsert {
@@ -132,11 +132,11 @@ struct MariadbDialect {
   /// ` RETURNING `id``: MariaDB 10.5 and later (MySQL has none).
   /// RETURNING and savepoints are spelled as in PostgreSQL, and written by the same code.
   static void append_returning(std::string& out, const TableSpec& t) {
-    detail::postgres_syntax::append_returning<MariadbDialect>(out, t);
+    detail::postgres_family::append_returning<MariadbDialect>(out, t);
   }
-  static std::string savepoint(std::string_view n) { return detail::postgres_syntax::savepoint(n); }
-  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_syntax::rollback_to_savepoint(n); }
-  static std::string release_savepoint(std::string_view n) { return detail::postgres_syntax::release_savepoint(n); }
+  static std::string savepoint(std::string_view n) { return detail::postgres_family::savepoint(n); }
+  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_family::rollback_to_savepoint(n); }
+  static std::string release_savepoint(std::string_view n) { return detail::postgres_family::release_savepoint(n); }
   /// A binary-collated key, so that import ids differing in case or accents stay apart.
   static std::string progress_table_ddl(std::string_view table) {
     return fmt::format(

@@ -8,64 +8,11 @@
 #include <fmt/format.h>
 
 #include "../dialect.hpp"
+#include "../dialects/postgres_family.hpp"
 #include "../error.hpp"
 #include "../table.hpp"
 
 namespace bulkinsert {
-
-namespace detail::postgres_syntax {
-
-/// ` ON CONFLICT ("k") DO UPDATE SET "a" = excluded."a"` (or `DO NOTHING`), names quoted by dialect D.
-/// Written once here for every dialect that adopted PostgreSQL's upsert (SQLite 3.24+ did).
-template <class D>
-void append_on_conflict(std::string& out, const TableSpec& t) {
-  if (!t.on_conflict) return;
-  out += " ON CONFLICT";
-  if (!t.on_conflict->target.empty()) {
-    out += " (";
-    for (std::size_t i = 0; i < t.on_conflict->target.size(); ++i) {
-      if (i != 0) out += ", ";
-      D::quote(out, t.on_conflict->target[i], "conflict column");
-    }
-    out += ')';
-  }
-  if (t.on_conflict->update.empty()) {
-    out += " DO NOTHING";
-    return;
-  }
-  out += " DO UPDATE SET ";
-  for (std::size_t i = 0; i < t.on_conflict->update.size(); ++i) {
-    if (i != 0) out += ", ";
-    D::quote(out, t.on_conflict->update[i], "update column");
-    out += " = excluded.";
-    D::quote(out, t.on_conflict->update[i], "update column");
-  }
-}
-
-/// ` RETURNING "id", "name"`.
-template <class D>
-void append_returning(std::string& out, const TableSpec& t) {
-  if (t.returning.empty()) return;
-  out += " RETURNING ";
-  for (std::size_t i = 0; i < t.returning.size(); ++i) {
-    if (i != 0) out += ", ";
-    D::quote(out, t.returning[i], "returning column");
-  }
-}
-
-inline std::string savepoint(std::string_view name) { return fmt::format("SAVEPOINT {}", name); }
-inline std::string rollback_to_savepoint(std::string_view name) { return fmt::format("ROLLBACK TO SAVEPOINT {}", name); }
-inline std::string release_savepoint(std::string_view name) { return fmt::format("RELEASE SAVEPOINT {}", name); }
-
-/// TEXT has no length limit in PostgreSQL or SQLite, so the 255-byte bound is the caller's promise.
-inline std::string progress_table_ddl(std::string_view table) {
-  return fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (import_id TEXT NOT NULL, first_row BIGINT NOT NULL, last_row BIGINT NOT NULL, "
-      "PRIMARY KEY (import_id, first_row))",
-      table);
-}
-
-}  // namespace detail::postgres_syntax
 
 /// PostgreSQL: "quoted" identifiers of at most 63 bytes, $1..$n placeholders, ON CONFLICT upserts.
 struct PostgresDialect {
@@ -84,10 +31,10 @@ struct PostgresDialect {
   static void placeholder(std::string& out, std::size_t n) { fmt::format_to(std::back_inserter(out), "${}", n); }
 
   static void append_upsert(std::string& out, const TableSpec& t) {
-    detail::postgres_syntax::append_on_conflict<PostgresDialect>(out, t);
+    detail::postgres_family::append_on_conflict<PostgresDialect>(out, t);
   }
   static void append_returning(std::string& out, const TableSpec& t) {
-    detail::postgres_syntax::append_returning<PostgresDialect>(out, t);
+    detail::postgres_family::append_returning<PostgresDialect>(out, t);
   }
   /// A row an upsert inserted has no deleting transaction yet (xmax is 0); one it updated carries the
   /// updating transaction's id there, set when ON CONFLICT DO UPDATE locked the existing row.
@@ -95,10 +42,10 @@ struct PostgresDialect {
     append_returning(out, t);
     out += t.returning.empty() ? " RETURNING (xmax <> 0)" : ", (xmax <> 0)";
   }
-  static std::string savepoint(std::string_view n) { return detail::postgres_syntax::savepoint(n); }
-  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_syntax::rollback_to_savepoint(n); }
-  static std::string release_savepoint(std::string_view n) { return detail::postgres_syntax::release_savepoint(n); }
-  static std::string progress_table_ddl(std::string_view table) { return detail::postgres_syntax::progress_table_ddl(table); }
+  static std::string savepoint(std::string_view n) { return detail::postgres_family::savepoint(n); }
+  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_family::rollback_to_savepoint(n); }
+  static std::string release_savepoint(std::string_view n) { return detail::postgres_family::release_savepoint(n); }
+  static std::string progress_table_ddl(std::string_view table) { return detail::postgres_family::progress_table_ddl(table); }
 
   /// Only the inserted columns and their types: no constraints, defaults or indexes to slow the copy.
   /// A temporary table lives in this session's own schema and goes with the transaction if it fails.

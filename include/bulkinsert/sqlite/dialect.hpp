@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "../dialect.hpp"
-#include "../postgres/dialect.hpp"
+#include "../dialects/postgres_family.hpp"
 #include "../table.hpp"
 
 namespace bulkinsert {
@@ -21,15 +21,15 @@ struct SqliteDialect {
   static void placeholder(std::string& out, std::size_t /*n*/) { out += '?'; }
 
   static void append_upsert(std::string& out, const TableSpec& t) {
-    detail::postgres_syntax::append_on_conflict<SqliteDialect>(out, t);
+    detail::postgres_family::append_on_conflict<SqliteDialect>(out, t);
   }
   static void append_returning(std::string& out, const TableSpec& t) {
-    detail::postgres_syntax::append_returning<SqliteDialect>(out, t);
+    detail::postgres_family::append_returning<SqliteDialect>(out, t);
   }
-  static std::string savepoint(std::string_view n) { return detail::postgres_syntax::savepoint(n); }
-  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_syntax::rollback_to_savepoint(n); }
-  static std::string release_savepoint(std::string_view n) { return detail::postgres_syntax::release_savepoint(n); }
-  static std::string progress_table_ddl(std::string_view table) { return detail::postgres_syntax::progress_table_ddl(table); }
+  static std::string savepoint(std::string_view n) { return detail::postgres_family::savepoint(n); }
+  static std::string rollback_to_savepoint(std::string_view n) { return detail::postgres_family::rollback_to_savepoint(n); }
+  static std::string release_savepoint(std::string_view n) { return detail::postgres_family::release_savepoint(n); }
+  static std::string progress_table_ddl(std::string_view table) { return detail::postgres_family::progress_table_ddl(table); }
 };
 
 static_assert(dialect<SqliteDialect>);
