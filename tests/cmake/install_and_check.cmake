@@ -38,12 +38,14 @@ set(required
   ${package}/bulkinsert-sqlite-targets.cmake
   share/pkgconfig/bulkinsert.pc
   include/bulkinsert/bulkinsert.hpp
-  include/bulkinsert/sqlite.hpp)
+  include/bulkinsert/sqlite.hpp
+  include/bulkinsert/dialects/postgres_family.hpp)
 set(postgres_files
   ${package}/bulkinsert-postgres-targets.cmake
   ${package}/bulkinsertLibpqxx.cmake
   ${package}/FindPQXX.cmake
   include/bulkinsert/postgres.hpp
+  include/bulkinsert/postgres/dialect.hpp
   include/bulkinsert/postgres/pqxx_session.hpp)
 if(WITH_POSTGRES)
   list(APPEND required ${postgres_files})
